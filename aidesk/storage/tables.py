@@ -1,0 +1,198 @@
+"""The local schema as SQLAlchemy Core tables.
+
+Names and columns mirror the central platform's PostgreSQL schema so a later
+sync maps one to one. Every row has a client-generated UUID `id` and a UTC
+`created_at`; mutable rows also `updated_at`. This module must always describe
+the same schema as the migrations (a test compares them): change the schema by
+adding a migration under `migrations/versions/` *and* editing this file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from aidesk.storage.types import JSONText, UTCDateTime, new_id, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _money() -> Numeric[float]:
+    return Numeric(12, 6, asdecimal=False)
+
+
+def _id() -> Column[str]:
+    return Column("id", Text, primary_key=True, default=new_id)
+
+
+def _created_at() -> Column[datetime]:
+    return Column("created_at", UTCDateTime, nullable=False, default=utcnow)
+
+
+def _updated_at() -> Column[datetime]:
+    return Column("updated_at", UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("cache_ttl_days", Integer, nullable=False, default=7, server_default=text("7")),
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint("tenant_id", name="uq_workspaces_tenant_id"),
+    UniqueConstraint("name", name="uq_workspaces_name"),
+)
+
+ai_configs = Table(
+    "ai_configs",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("model", Text, nullable=True),
+    Column("base_url", Text, nullable=True),
+    Column("enabled", Boolean, nullable=False, default=True, server_default=text("1")),
+    Column("position", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("options", JSONText, nullable=False, default=dict, server_default="{}"),
+    Column("key_fingerprint", Text, nullable=True),
+    Column("key_mask", Text, nullable=True),
+    Column("last_test_status", Text, nullable=True),  # 'verified' | 'rejected' | 'unverified'
+    Column("last_test_message", Text, nullable=True),
+    Column("last_test_at", UTCDateTime, nullable=True),
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint("tenant_id", "provider", name="uq_ai_configs_tenant_id_provider"),
+)
+
+ai_usage_logs = Table(
+    "ai_usage_logs",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("request_id", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("model", Text, nullable=False),
+    Column("prompt_tokens", Integer),
+    Column("completion_tokens", Integer),
+    Column("total_tokens", Integer),
+    Column("cost_usd", _money(), nullable=True),
+    Column("response_time_ms", Integer),
+    Column("module", Text, nullable=True),
+    Column("user_id", Text, nullable=True),
+    Column("cached", Boolean, nullable=False, default=False, server_default=text("0")),
+    Column("outcome", Text, nullable=False),  # 'ok' | 'error' | 'cancelled' | 'refused'
+    _created_at(),
+    Index("ix_ai_usage_logs_tenant_id_created_at", "tenant_id", "created_at"),
+)
+
+ai_cache = Table(
+    "ai_cache",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("model", Text, nullable=False),
+    Column("prompt_hash", String(64), nullable=False),
+    Column("response", Text, nullable=False),  # JSON of the completion
+    _created_at(),
+    Column("expires_at", UTCDateTime, nullable=False),
+    UniqueConstraint(
+        "tenant_id", "provider", "prompt_hash", name="uq_ai_cache_tenant_id_provider_prompt_hash"
+    ),
+)
+
+ai_audit_logs = Table(
+    "ai_audit_logs",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("request_id", Text, nullable=False),
+    Column("user_id", Text, nullable=True),
+    Column("provider", Text, nullable=True),  # NULL when no provider was reached
+    Column("model", Text, nullable=True),
+    Column("module", Text, nullable=True),
+    Column("prompt", Text),
+    Column("response", Text, nullable=True),
+    Column("tokens_used", Integer, nullable=True),
+    Column("success", Boolean, nullable=False),
+    Column("error_message", Text, nullable=True),
+    # list of {"provider", "model", "error"}: every provider tried before the answer
+    Column("hops", JSONText, nullable=False, default=list, server_default="[]"),
+    _created_at(),
+    Index("ix_ai_audit_logs_tenant_id_created_at", "tenant_id", "created_at"),
+    Index("ix_ai_audit_logs_tenant_id_success", "tenant_id", "success"),
+)
+
+ai_limits = Table(
+    "ai_limits",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("requests_per_hour", Integer, nullable=True),
+    Column("tokens_per_day", Integer, nullable=True),
+    Column("cost_per_month", _money(), nullable=True),
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint("tenant_id", name="uq_ai_limits_tenant_id"),
+)
+
+# Local only: an in-flight call holds a reservation so concurrent calls can't overshoot a limit.
+ai_limit_reservations = Table(
+    "ai_limit_reservations",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("request_id", Text, nullable=False),
+    Column("tokens", Integer, nullable=False),
+    Column("cost_usd", _money(), nullable=False),
+    _created_at(),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_ai_limit_reservations_tenant_id", "tenant_id"),
+)
+
+ai_preferences = Table(
+    "ai_preferences",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("provider", Text, nullable=True),  # NULL = automatic (fallback order)
+    Column("model", Text, nullable=True),
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint(
+        "tenant_id", "user_id", "module", name="uq_ai_preferences_tenant_id_user_id_module"
+    ),
+)
+
+# Local key/value state (e.g. the current workspace): the one table without id/created_at.
+app_state = Table(
+    "app_state",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
