@@ -1,0 +1,76 @@
+"""`aidesk ask`: one routed call from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from aidesk import providers
+from aidesk.cli.context import core, print_json, run_async, workspace
+from aidesk.core import Core
+from aidesk.errors import ConfigError
+from aidesk.router import RouterResult
+from aidesk.router.results import LimitWarning, RouterEvent
+from aidesk.workspaces import Workspace
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    ask = sub.add_parser("ask", parents=[common], help="send one prompt through the router")
+    ask.add_argument("prompt", nargs="?", help="the prompt (default: read from stdin)")
+    ask.add_argument("--provider", "-p", choices=providers.PROVIDER_IDS)
+    ask.add_argument("--model", "-m")
+    ask.add_argument("--module", help="module name for preferences and usage (e.g. marketing)")
+    ask.add_argument("--system", help="system instruction")
+    ask.add_argument("--max-tokens", type=int, default=1024)
+    ask.add_argument("--no-cache", action="store_true", help="do not answer from the cache")
+    ask.add_argument("--no-fallback", action="store_true", help="try only the first provider")
+    ask.add_argument("--stream", action="store_true", help="print the answer as it arrives")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.set_defaults(run=_ask)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    prompt = args.prompt if args.prompt is not None else sys.stdin.read()
+    if not prompt.strip():
+        raise ConfigError("The prompt is empty.")
+    c = core()
+    ws = workspace(c, args)
+    c.router.subscribe(_warn)
+    result = run_async(c, _run(c, ws, prompt, args))
+    if args.json:
+        print_json(result.as_json())
+    else:
+        if not args.stream:
+            print(result.text)
+        for hop in result.hops:
+            print(f"aidesk: fell back from {hop.provider}: {hop.message}", file=sys.stderr)
+        source = "cache" if result.cached else f"{result.latency_ms} ms"
+        print(f"[{result.provider} {result.model}, {result.usage.total_tokens} tokens, {source}]",
+              file=sys.stderr)
+    return 0
+
+
+async def _run(c: Core, ws: Workspace, prompt: str, args: argparse.Namespace) -> RouterResult:
+    options = {"provider": args.provider, "model": args.model, "module": args.module,
+               "use_cache": not args.no_cache, "fallback": not args.no_fallback,
+               "system": args.system, "max_tokens": args.max_tokens}
+    if not args.stream:
+        return await c.router.ask(ws, prompt, **options)
+    result: RouterResult | None = None
+    async for event in c.router.stream(ws, prompt, **options):
+        if isinstance(event, RouterResult):
+            result = event
+        elif not args.json:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+    if not args.json:
+        print()
+    assert result is not None
+    return result
+
+
+def _warn(event: RouterEvent) -> None:
+    if isinstance(event, LimitWarning):
+        s = event.status
+        print(f"aidesk: warning: {s.limit} at {s.fraction:.0%} ({s.used:g} of {s.value:g}).",
+              file=sys.stderr)

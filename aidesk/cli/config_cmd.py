@@ -1,0 +1,45 @@
+"""`aidesk config get|set|list`: every setting by its dotted name."""
+
+from __future__ import annotations
+
+import argparse
+
+from aidesk import settings
+from aidesk.cli.context import core, print_table, workspace
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    cfg = sub.add_parser("config", help="settings of the workspace")
+    csub = cfg.add_subparsers(dest="action", metavar="ACTION", required=True)
+    g = csub.add_parser("get", parents=[common], help="print one setting")
+    g.add_argument("key")
+    g.set_defaults(run=_get)
+    s = csub.add_parser("set", parents=[common], help="change one setting")
+    s.add_argument("key")
+    s.add_argument("value")
+    s.set_defaults(run=_set)
+    ls = csub.add_parser("list", parents=[common], help="print every setting")
+    ls.set_defaults(run=_list)
+
+
+def _get(args: argparse.Namespace) -> int:
+    c = core()
+    print(settings.get(c.workspaces, workspace(c, args), args.key))
+    return 0
+
+
+def _set(args: argparse.Namespace) -> int:
+    c = core()
+    ws = workspace(c, args)
+    settings.set(c.workspaces, ws, args.key, args.value)
+    ws = c.workspaces.get(ws.name)
+    print(f"{args.key} = {settings.get(c.workspaces, ws, args.key)}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    c = core()
+    ws = workspace(c, args)
+    print_table(["setting", "value"],
+                [(k, settings.get(c.workspaces, ws, k)) for k in settings.setting_names()])
+    return 0

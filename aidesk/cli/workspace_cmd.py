@@ -1,0 +1,45 @@
+"""`aidesk workspace add|list|use`."""
+
+from __future__ import annotations
+
+import argparse
+
+from aidesk.cli.context import core, print_table
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    ws = sub.add_parser("workspace", help="agency clients (tenants)")
+    wsub = ws.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = wsub.add_parser("add", help="create a workspace")
+    add.add_argument("name")
+    add.add_argument("--tenant-id", help="the platform's tenant id (default: from the name)")
+    add.set_defaults(run=_add)
+    ls = wsub.add_parser("list", help="list workspaces")
+    ls.set_defaults(run=_list)
+    use = wsub.add_parser("use", help="make a workspace the current one")
+    use.add_argument("name")
+    use.set_defaults(run=_use)
+
+
+def _add(args: argparse.Namespace) -> int:
+    c = core()
+    ws = c.workspaces.add(args.name, args.tenant_id)
+    print(f"Workspace '{ws.name}' created (tenant {ws.tenant_id}).")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    c = core()
+    current = c.workspaces.get()
+    rows = [("*" if w.id == current.id else "", w.name, w.tenant_id, w.cache_ttl_days)
+            for w in c.workspaces.all()]
+    print_table(["", "name", "tenant", "cache days"], rows)
+    return 0
+
+
+def _use(args: argparse.Namespace) -> int:
+    c = core()
+    ws = c.workspaces.get(args.name)
+    c.workspaces.set_current(ws)
+    print(f"Current workspace: {ws.name}.")
+    return 0

@@ -1,0 +1,82 @@
+"""API keys in the OS keyring (service `aidesk`, one entry per workspace and provider).
+
+The database only ever sees `fingerprint` and `mask` of a key. Every key read or
+written here is registered with `aidesk.redact`, so no log line or error text can carry it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from aidesk.errors import KeyringUnavailable, StorageError
+from aidesk.redact import mask, register_secret
+
+SERVICE = "aidesk"
+
+# Backends that would keep keys in plain text or nowhere: refused, never a silent fallback.
+_REFUSED_BACKENDS = ("fail.Keyring", "PlaintextKeyring", "chainer.ChainerBackend:empty")
+
+
+def fingerprint(key: str) -> str:
+    """A short, one-way identity of a key: tells two keys apart without revealing either."""
+    return hashlib.sha256(key.strip().encode()).hexdigest()[:16]
+
+
+class KeyStore:
+    def __init__(self, backend: object | None = None) -> None:
+        import keyring
+
+        self._keyring = keyring
+        self._backend = backend or keyring.get_keyring()
+
+    @property
+    def backend_name(self) -> str:
+        cls = type(self._backend)
+        return f"{cls.__module__.removeprefix('keyring.backends.')}.{cls.__name__}"
+
+    def check(self) -> None:
+        """Raise KeyringUnavailable when the backend cannot keep secrets safely."""
+        name = self.backend_name
+        priority = getattr(self._backend, "priority", 1)
+        chained = getattr(self._backend, "backends", None)
+        if chained is not None and not chained:
+            name = "chainer.ChainerBackend:empty"
+        if any(refused in name for refused in _REFUSED_BACKENDS) or priority <= 0:
+            raise KeyringUnavailable(name)
+
+    @staticmethod
+    def entry(tenant_id: str, provider: str) -> str:
+        return f"{tenant_id}:{provider}"
+
+    def get(self, tenant_id: str, provider: str) -> str | None:
+        self.check()
+        try:
+            key = self._backend.get_password(SERVICE, self.entry(tenant_id, provider))  # type: ignore[attr-defined]
+        except self._keyring.errors.KeyringError as exc:
+            raise StorageError(
+                f"The OS keyring could not be read: {exc}. Unlock it and retry.") from None
+        if key:
+            register_secret(key)
+        return key or None
+
+    def set(self, tenant_id: str, provider: str, key: str) -> tuple[str, str]:
+        """Store the key; return (fingerprint, mask) for the database."""
+        key = key.strip()
+        if not key:
+            raise ValueError("empty key")
+        register_secret(key)
+        self.check()
+        try:
+            self._backend.set_password(SERVICE, self.entry(tenant_id, provider), key)  # type: ignore[attr-defined]
+        except self._keyring.errors.KeyringError as exc:
+            raise StorageError(
+                f"The OS keyring refused the key: {exc}. Unlock it and retry.") from None
+        return fingerprint(key), mask(key)
+
+    def remove(self, tenant_id: str, provider: str) -> bool:
+        self.check()
+        try:
+            self._backend.delete_password(SERVICE, self.entry(tenant_id, provider))  # type: ignore[attr-defined]
+        except self._keyring.errors.PasswordDeleteError:
+            return False
+        return True

@@ -1,0 +1,60 @@
+"""Provider catalogue. Importing this package imports no SDK: `create` loads one on first use."""
+
+from __future__ import annotations
+
+import importlib
+
+from aidesk.providers.base import Provider, ProviderInfo, ProviderSettings
+
+PROVIDERS: dict[str, ProviderInfo] = {
+    p.id: p
+    for p in (
+        ProviderInfo(
+            "openai", "OpenAI", "gpt-4o-mini", "https://api.openai.com/v1",
+            key_hint="sk-…", module="openai_compat",
+        ),
+        ProviderInfo(
+            "anthropic", "Anthropic (Claude)", "claude-3-5-haiku-latest",
+            "https://api.anthropic.com", key_hint="sk-ant-…", module="anthropic",
+        ),
+        ProviderInfo(
+            "gemini", "Google Gemini", "gemini-2.5-flash",
+            "https://generativelanguage.googleapis.com", key_hint="AIza…", module="gemini",
+        ),
+        ProviderInfo(
+            "groq", "Groq", "llama-3.1-8b-instant", "https://api.groq.com/openai/v1",
+            key_hint="gsk_…", module="openai_compat",
+        ),
+        ProviderInfo(
+            "openrouter", "OpenRouter", "openai/gpt-4o-mini", "https://openrouter.ai/api/v1",
+            key_hint="sk-or-v1-…", module="openrouter",
+        ),
+        ProviderInfo(
+            "local", "Local (Ollama, LM Studio)", "llama3.2", "http://localhost:11434/v1",
+            needs_key=False, module="openai_compat",
+        ),
+    )
+}
+
+PROVIDER_IDS: tuple[str, ...] = tuple(PROVIDERS)
+
+
+def info(provider: str) -> ProviderInfo:
+    try:
+        return PROVIDERS[provider]
+    except KeyError:
+        known = ", ".join(PROVIDER_IDS)
+        from aidesk.errors import ConfigError
+
+        raise ConfigError(f"Unknown provider '{provider}'. Known providers: {known}.") from None
+
+
+def create(settings: ProviderSettings) -> Provider:
+    """Build the provider object, importing its module (and SDK) only now."""
+    meta = info(settings.provider)
+    module = importlib.import_module(f"aidesk.providers.{meta.module}")
+    provider: Provider = module.build(settings, meta)
+    return provider
+
+
+__all__ = ["PROVIDERS", "PROVIDER_IDS", "Provider", "ProviderInfo", "ProviderSettings", "create"]

@@ -1,0 +1,6 @@
+"""The AI call router: provider choice, cache, limits, fallback, usage and audit."""
+
+from aidesk.router.core import Router, Target
+from aidesk.router.results import Hop, KeyRejected, LimitWarning, RouterEvent, RouterResult
+
+__all__ = ["Hop", "KeyRejected", "LimitWarning", "Router", "RouterEvent", "RouterResult", "Target"]

@@ -1,0 +1,122 @@
+"""Connection tests: a real minimal call (list models) with a key, before it is saved or rolled out.
+
+Three outcomes an admin can act on: verified, rejected (the key is wrong: replace it),
+unverified (timeout, rate limit, provider down, offline: the key may be fine, retry later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aidesk import providers
+from aidesk.errors import AIDeskError, InvalidKey, ProviderError
+from aidesk.keys import KeyStore
+from aidesk.providers.base import ModelInfo, ProviderSettings
+from aidesk.workspaces import Workspace, Workspaces
+
+VERIFIED, REJECTED, UNVERIFIED = "verified", "rejected", "unverified"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCheck:
+    provider: str
+    model: str
+    outcome: str
+    message: str
+    latency_ms: int
+    models: tuple[ModelInfo, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == VERIFIED
+
+    def as_json(self) -> dict[str, Any]:
+        return {"provider": self.provider, "model": self.model, "outcome": self.outcome,
+                "message": self.message, "latency_ms": self.latency_ms,
+                "model_count": len(self.models)}
+
+
+async def verify_key(
+    provider: str, key: str | None, *, base_url: str | None = None, model: str = "",
+    timeout_s: float = 20.0,
+) -> KeyCheck:
+    """Run the connection test for one key; never raises for a provider failure."""
+    meta = providers.info(provider)
+    model = model or meta.default_model
+    start = time.perf_counter()
+    try:
+        client = providers.create(ProviderSettings(provider, key, base_url, timeout_s=timeout_s))
+    except AIDeskError as exc:
+        return KeyCheck(provider, model, UNVERIFIED, exc.user_message, 0)
+    try:
+        models = await client.list_models()
+    except InvalidKey as exc:
+        return KeyCheck(provider, model, REJECTED, exc.user_message, _ms(start))
+    except ProviderError as exc:
+        return KeyCheck(provider, model, UNVERIFIED, exc.user_message, _ms(start))
+    finally:
+        await client.aclose()
+    latency = _ms(start)
+    message = f"Key works: {len(models)} models available ({latency} ms)."
+    if models and model not in {m.id for m in models}:
+        message += f" Note: model {model} is not in the list."
+    return KeyCheck(provider, model, VERIFIED, message, latency, tuple(models))
+
+
+async def check_workspace(
+    workspaces: Workspaces, keys: KeyStore, workspace: Workspace,
+    only: list[str] | None = None,
+) -> list[KeyCheck]:
+    """Test every configured provider in parallel and record each outcome."""
+    configs = [c for c in workspaces.configs(workspace.tenant_id).values()
+               if c.stored and c.has_key and (only is None or c.provider in only)]
+
+    async def one(provider: str, base_url: str | None, model: str) -> KeyCheck:
+        key = None
+        if providers.PROVIDERS[provider].needs_key:
+            key = await asyncio.to_thread(keys.get, workspace.tenant_id, provider)
+            if key is None:
+                return KeyCheck(provider, model, UNVERIFIED,
+                               f"The key is missing from the OS keyring: `aidesk keys set "
+                               f"{provider}`.", 0)
+        result = await verify_key(provider, key, base_url=base_url, model=model)
+        workspaces.record_test(workspace.tenant_id, provider, result.outcome, result.message)
+        return result
+
+    return list(await asyncio.gather(*(one(c.provider, c.base_url, c.model) for c in configs)))
+
+
+def _ms(start: float) -> int:
+    return int((time.perf_counter() - start) * 1000)
+
+
+def store_key(
+    workspaces: Workspaces, keys: KeyStore, workspace: Workspace, provider: str, key: str,
+    check: KeyCheck | None,
+) -> None:
+    """Put the key in the keyring and its fingerprint, mask and test outcome in the database."""
+    if not providers.info(provider).needs_key:
+        raise AIDeskError(f"{provider} needs no key; set its address with "
+                          f"`aidesk config set providers.{provider}.base_url URL`.")
+    fp, masked = keys.set(workspace.tenant_id, provider, key)
+    values: dict[str, Any] = {"key_fingerprint": fp, "key_mask": masked, "enabled": True,
+                              "last_test_status": None, "last_test_message": None,
+                              "last_test_at": None}
+    workspaces.update_config(workspace.tenant_id, provider, **values)
+    if check is not None:
+        workspaces.record_test(workspace.tenant_id, provider, check.outcome, check.message)
+
+
+def forget_key(workspaces: Workspaces, keys: KeyStore, workspace: Workspace,
+               provider: str) -> bool:
+    providers.info(provider)
+    removed = keys.remove(workspace.tenant_id, provider)
+    config = workspaces.config(workspace.tenant_id, provider)
+    if config.stored:
+        workspaces.update_config(workspace.tenant_id, provider, key_fingerprint=None,
+                                 key_mask=None, last_test_status=None, last_test_message=None,
+                                 last_test_at=None)
+    return removed or config.key_fingerprint is not None

@@ -1,0 +1,261 @@
+"""Workspaces (one per agency client = tenant): provider configs, limits and preferences."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from aidesk.errors import ConfigError
+from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
+from aidesk.storage import Database
+from aidesk.storage import tables as t
+from aidesk.storage.types import new_id, utcnow
+
+CURRENT_KEY = "current_workspace"
+DEFAULT_WORKSPACE = "default"
+LIMIT_NAMES = ("requests_per_hour", "tokens_per_day", "cost_per_month")
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    id: str
+    tenant_id: str
+    name: str
+    cache_ttl_days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    provider: str
+    model: str
+    base_url: str | None = None
+    enabled: bool = False
+    position: int = 0
+    options: dict[str, Any] = field(default_factory=dict)
+    key_fingerprint: str | None = None
+    key_mask: str | None = None
+    last_test_status: str | None = None
+    last_test_message: str | None = None
+    last_test_at: datetime | None = None
+    stored: bool = False  # a row exists
+
+    @property
+    def has_key(self) -> bool:
+        return self.key_fingerprint is not None or not PROVIDERS[self.provider].needs_key
+
+    def skip_reason(self) -> str | None:
+        """Why the automatic chain passes over this provider, or None when it is usable."""
+        if not self.enabled:
+            return "disabled"
+        if not self.has_key:
+            return "no key"
+        if self.last_test_status == "rejected":
+            return "key failing (last test rejected it)"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    requests_per_hour: int | None = None
+    tokens_per_day: int | None = None
+    cost_per_month: float | None = None
+
+    def any(self) -> bool:
+        return any(v is not None for v in (self.requests_per_hour, self.tokens_per_day,
+                                           self.cost_per_month))
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "workspace"
+
+
+class Workspaces:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- workspaces ---------------------------------------------------------------------------
+    def add(self, name: str, tenant_id: str | None = None) -> Workspace:
+        name = name.strip()
+        if not name:
+            raise ConfigError("A workspace needs a name.")
+        if self.find(name) is not None:
+            raise ConfigError(f"Workspace '{name}' already exists.")
+        now = utcnow()
+        ws = Workspace(new_id(), tenant_id or slug(name), name)
+        with self.db.begin() as conn:
+            if conn.execute(sa.select(t.workspaces.c.id).where(
+                    t.workspaces.c.tenant_id == ws.tenant_id)).first():
+                raise ConfigError(f"Tenant id '{ws.tenant_id}' is already used; pass another.")
+            conn.execute(t.workspaces.insert().values(
+                id=ws.id, tenant_id=ws.tenant_id, name=ws.name, cache_ttl_days=ws.cache_ttl_days,
+                created_at=now, updated_at=now))
+        return ws
+
+    def all(self) -> list[Workspace]:
+        with self.db.connect() as conn:
+            rows = conn.execute(sa.select(t.workspaces).order_by(t.workspaces.c.name)).all()
+        return [_workspace(r) for r in rows]
+
+    def find(self, name_or_tenant: str) -> Workspace | None:
+        w = t.workspaces.c
+        with self.db.connect() as conn:
+            row = conn.execute(sa.select(t.workspaces).where(
+                sa.or_(w.name == name_or_tenant, w.tenant_id == name_or_tenant))).first()
+        return _workspace(row) if row else None
+
+    def get(self, name: str | None = None) -> Workspace:
+        """The named workspace, else the current one (creating `default` on first use)."""
+        if name:
+            ws = self.find(name)
+            if ws is None:
+                raise ConfigError(
+                    f"No workspace named '{name}'. Create it with `aidesk workspace add {name}`.")
+            return ws
+        current = self._state(CURRENT_KEY)
+        ws = self.find(current) if current else None
+        if ws is None:
+            ws = self.find(DEFAULT_WORKSPACE) or self.add(DEFAULT_WORKSPACE)
+            self.set_current(ws)
+        return ws
+
+    def set_current(self, ws: Workspace) -> None:
+        with self.db.begin() as conn:
+            stmt = sa.select(t.app_state.c.key).where(t.app_state.c.key == CURRENT_KEY)
+            if conn.execute(stmt).first():
+                conn.execute(t.app_state.update().where(t.app_state.c.key == CURRENT_KEY)
+                             .values(value=ws.tenant_id))
+            else:
+                conn.execute(t.app_state.insert().values(key=CURRENT_KEY, value=ws.tenant_id))
+
+    def _state(self, key: str) -> str | None:
+        with self.db.connect() as conn:
+            return conn.execute(sa.select(t.app_state.c.value)
+                                .where(t.app_state.c.key == key)).scalar()
+
+    def set_cache_ttl(self, ws: Workspace, days: int) -> None:
+        if days < 0:
+            raise ConfigError("cache.ttl_days must be 0 (no cache) or more.")
+        with self.db.begin() as conn:
+            conn.execute(t.workspaces.update().where(t.workspaces.c.id == ws.id)
+                         .values(cache_ttl_days=days, updated_at=utcnow()))
+
+    # -- provider configs ---------------------------------------------------------------------
+    def configs(self, tenant_id: str) -> dict[str, ProviderConfig]:
+        """Every known provider, stored or not, in fallback order."""
+        with self.db.connect() as conn:
+            rows = conn.execute(sa.select(t.ai_configs)
+                                .where(t.ai_configs.c.tenant_id == tenant_id)).all()
+        stored = {r.provider: _config(r) for r in rows if r.provider in PROVIDERS}
+        out = [stored.get(p) or ProviderConfig(p, PROVIDERS[p].default_model,
+                                               position=100 + i)
+               for i, p in enumerate(PROVIDER_IDS)]
+        return {c.provider: c for c in sorted(out, key=lambda c: c.position)}
+
+    def config(self, tenant_id: str, provider: str) -> ProviderConfig:
+        info(provider)
+        return self.configs(tenant_id)[provider]
+
+    def update_config(self, tenant_id: str, provider: str, **values: Any) -> ProviderConfig:
+        info(provider)
+        c = t.ai_configs.c
+        now = utcnow()
+        with self.db.begin() as conn:
+            row = conn.execute(sa.select(c.id).where(
+                c.tenant_id == tenant_id, c.provider == provider)).first()
+            if row:
+                conn.execute(t.ai_configs.update().where(c.id == row.id)
+                             .values(**values, updated_at=now))
+            else:
+                position = conn.execute(sa.select(sa.func.count()).select_from(t.ai_configs)
+                                        .where(c.tenant_id == tenant_id)).scalar_one()
+                defaults = {"model": PROVIDERS[provider].default_model, "enabled": True,
+                            "position": position, "options": {}}
+                conn.execute(t.ai_configs.insert().values(
+                    id=new_id(), tenant_id=tenant_id, provider=provider,
+                    created_at=now, updated_at=now, **(defaults | values)))
+        return self.config(tenant_id, provider)
+
+    def set_fallback_order(self, tenant_id: str, providers: list[str]) -> None:
+        for p in providers:
+            info(p)
+        if len(set(providers)) != len(providers):
+            raise ConfigError("fallback lists a provider twice.")
+        rest = [p for p in self.configs(tenant_id) if p not in providers]
+        for position, provider in enumerate(providers + rest):
+            self.update_config(tenant_id, provider, position=position)
+
+    def record_test(self, tenant_id: str, provider: str, status: str, message: str) -> None:
+        self.update_config(tenant_id, provider, last_test_status=status,
+                           last_test_message=message, last_test_at=utcnow())
+
+    # -- limits -------------------------------------------------------------------------------
+    def limits(self, tenant_id: str) -> Limits:
+        with self.db.connect() as conn:
+            row = conn.execute(sa.select(t.ai_limits)
+                               .where(t.ai_limits.c.tenant_id == tenant_id)).first()
+        if row is None:
+            return Limits()
+        return Limits(row.requests_per_hour, row.tokens_per_day, row.cost_per_month)
+
+    def set_limit(self, tenant_id: str, name: str, value: float | None) -> None:
+        if name not in LIMIT_NAMES:
+            raise ConfigError(f"Unknown limit '{name}'. Known: {', '.join(LIMIT_NAMES)}.")
+        if value is not None and value < 0:
+            raise ConfigError(f"limits.{name} must be 0 or more (or 'none').")
+        if value is not None and name != "cost_per_month":
+            value = int(value)
+        now = utcnow()
+        with self.db.begin() as conn:
+            c = t.ai_limits.c
+            if conn.execute(sa.select(c.id).where(c.tenant_id == tenant_id)).first():
+                conn.execute(t.ai_limits.update().where(c.tenant_id == tenant_id)
+                             .values({name: value, "updated_at": now}))
+            else:
+                conn.execute(t.ai_limits.insert().values(
+                    {"id": new_id(), "tenant_id": tenant_id, name: value,
+                     "created_at": now, "updated_at": now}))
+
+    # -- preferences (per user and module) ----------------------------------------------------
+    def preference(
+        self, tenant_id: str, user_id: str, module: str
+    ) -> tuple[str, str | None] | None:
+        c = t.ai_preferences.c
+        with self.db.connect() as conn:
+            row = conn.execute(sa.select(c.provider, c.model).where(
+                c.tenant_id == tenant_id, c.user_id == user_id, c.module == module)).first()
+        if row is None or row.provider is None:
+            return None
+        return row.provider, row.model
+
+    def set_preference(self, tenant_id: str, user_id: str, module: str,
+                       provider: str | None, model: str | None = None) -> None:
+        if provider is not None:
+            info(provider)
+        c = t.ai_preferences.c
+        now = utcnow()
+        with self.db.begin() as conn:
+            where = (c.tenant_id == tenant_id, c.user_id == user_id, c.module == module)
+            if conn.execute(sa.select(c.id).where(*where)).first():
+                conn.execute(t.ai_preferences.update().where(*where)
+                             .values(provider=provider, model=model, updated_at=now))
+            else:
+                conn.execute(t.ai_preferences.insert().values(
+                    id=new_id(), tenant_id=tenant_id, user_id=user_id, module=module,
+                    provider=provider, model=model, created_at=now, updated_at=now))
+
+
+def _workspace(row: Any) -> Workspace:
+    return Workspace(row.id, row.tenant_id, row.name, row.cache_ttl_days)
+
+
+def _config(row: Any) -> ProviderConfig:
+    return ProviderConfig(
+        provider=row.provider, model=row.model or PROVIDERS[row.provider].default_model,
+        base_url=row.base_url, enabled=bool(row.enabled), position=row.position,
+        options=dict(row.options or {}), key_fingerprint=row.key_fingerprint,
+        key_mask=row.key_mask, last_test_status=row.last_test_status,
+        last_test_message=row.last_test_message, last_test_at=row.last_test_at, stored=True)
