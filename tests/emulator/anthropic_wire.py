@@ -1,0 +1,196 @@
+"""Anthropic Messages API wire: models, messages (plain, tool use, JSON output), SSE stream."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .common import (
+    Call,
+    Fault,
+    Response,
+    chunk_limit,
+    content_text,
+    count_tokens,
+    reply_text,
+    sleep_then,
+    sse_data,
+    word_chunks,
+)
+from .schema_fill import fill
+
+_ERROR_KINDS = frozenset(
+    {"invalid_key", "permission", "model_not_found", "rate_limit", "quota", "overloaded",
+     "server_error", "bad_request"}
+)
+# kind -> (status, error type, message)
+_ERRORS: dict[str, tuple[int, str, str]] = {
+    "bad_request": (400, "invalid_request_error", "prompt is too long: 250000 tokens > 200000"),
+    "invalid_key": (401, "authentication_error", "invalid x-api-key"),
+    "missing_key": (401, "authentication_error", "x-api-key header is required"),
+    "permission": (403, "permission_error",
+                   "Your API key does not have permission to use the specified resource."),
+    "model_not_found": (404, "not_found_error", "model: {model}"),
+    "rate_limit": (429, "rate_limit_error",
+                   "Number of requests has exceeded your per-minute rate limit. Please try again "
+                   "later."),
+    "quota": (402, "billing_error",
+              "Your credit balance is too low to access the Anthropic API. Please go to Plans & "
+              "Billing to upgrade or purchase credits."),
+    "overloaded": (529, "overloaded_error", "Overloaded"),
+    "server_error": (500, "api_error", "Internal server error"),
+    "bad_json": (400, "invalid_request_error",
+                 "There was an error parsing the body of your request. Please send valid JSON."),
+    "not_found": (404, "not_found_error", "Not Found"),
+}
+_DISPLAY = {
+    "claude-3-5-haiku-latest": ("Claude Haiku 3.5", "2024-10-22T00:00:00Z"),
+    "claude-sonnet-4-5": ("Claude Sonnet 4.5", "2025-09-29T00:00:00Z"),
+    "claude-haiku-4-5": ("Claude Haiku 4.5", "2025-10-15T00:00:00Z"),
+    "claude-sonnet-4-6": ("Claude Sonnet 4.6", "2026-02-17T00:00:00Z"),
+    "claude-opus-4-7": ("Claude Opus 4.7", "2026-04-16T00:00:00Z"),
+}
+
+
+def error(
+    call: Call, kind: str, *, model: str = "", fault: Fault | None = None,
+    message: str | None = None,
+) -> Response:
+    status, typ, msg = _ERRORS.get(kind, (400, "invalid_request_error", ""))
+    rid = f"req_emu{call.next_id()}"
+    headers = {"request-id": rid}
+    if kind == "rate_limit":
+        headers["retry-after"] = fault.retry_after_header if fault else "1"
+        headers["anthropic-ratelimit-requests-limit"] = "50"
+        headers["anthropic-ratelimit-requests-remaining"] = "0"
+    if kind == "overloaded":
+        headers["x-should-retry"] = "true"
+    body = {"type": "error", "error": {"type": typ, "message": message or msg.format(model=model)},
+            "request_id": rid}
+    return Response.json(status, body, headers)
+
+
+def _model_obj(model: str) -> dict[str, Any]:
+    name, created = _DISPLAY.get(model, (model.replace("-", " ").title(), "2025-01-01T00:00:00Z"))
+    return {"type": "model", "id": model, "display_name": name, "created_at": created}
+
+
+def route(call: Call) -> Response:
+    path = call.path.rstrip("/")
+    key = call.headers.get("x-api-key") or call.bearer()
+    if not key:
+        return error(call, "missing_key")
+    if key not in call.valid_keys:
+        return error(call, "invalid_key")
+    if "anthropic-version" not in call.headers:
+        return error(call, "missing", message="anthropic-version: header is required")
+    if call.method == "GET" and (path == "/v1/models" or path.startswith("/v1/models/")):
+        fault = sleep_then(call, call.take_fault("list", False))
+        if fault is not None:
+            return error(call, fault.kind, fault=fault)
+        if path == "/v1/models":
+            data = [_model_obj(m) for m in call.models]
+            return Response.json(200, {"data": data, "has_more": False,
+                                       "first_id": data[0]["id"] if data else None,
+                                       "last_id": data[-1]["id"] if data else None})
+        model = path[len("/v1/models/"):]
+        if model not in call.models:
+            return error(call, "model_not_found", model=model)
+        return Response.json(200, _model_obj(model))
+    if call.method == "POST" and path in ("/v1/messages", "/v1/messages/count_tokens"):
+        return _messages(call, count_only=path.endswith("count_tokens"))
+    return error(call, "not_found")
+
+
+def _messages(call: Call, *, count_only: bool) -> Response:
+    body = call.body
+    if call.body_error or not isinstance(body, dict):
+        return error(call, "bad_json")
+    model = str(body.get("model") or "")
+    stream = bool(body.get("stream")) and not count_only
+    fault = None if count_only else sleep_then(call, call.take_fault("generate", stream))
+    if fault is not None and fault.kind in _ERROR_KINDS:
+        return error(call, fault.kind, fault=fault, model=model)
+    required = ("model", "messages") if count_only else ("model", "max_tokens", "messages")
+    for name in required:
+        if body.get(name) is None:
+            return error(call, "missing", message=f"{name}: Field required")
+    messages = body["messages"]
+    if not isinstance(messages, list) or not messages:
+        return error(call, "missing", message="messages: at least one message is required")
+    if not count_only and (not isinstance(body["max_tokens"], int) or body["max_tokens"] < 1):
+        return error(call, "missing", message="max_tokens: Input should be greater than 0")
+    if model not in call.models:
+        return error(call, "model_not_found", model=model)
+    prompt_tokens = count_tokens(content_text(body.get("system"))) + sum(
+        count_tokens(content_text(m.get("content"))) for m in messages if isinstance(m, dict))
+    if count_only:
+        return Response.json(200, {"input_tokens": prompt_tokens})
+    if fault is not None and fault.kind == "malformed":
+        if stream:
+            return Response.sse([b'event: message_start\ndata: {"type": "message_start", "mes\n\n'])
+        return Response(200, b'{"id": "msg_emu", "type": "message", "cont',
+                        {"content-type": "application/json"})
+    last_user = next((content_text(m.get("content")) for m in reversed(messages)
+                      if isinstance(m, dict) and m.get("role") == "user"), "")
+    mid = f"msg_emu{call.next_id()}"
+    block = _answer(call, body, model, last_user, mid)
+    text = block["text"] if block["type"] == "text" else json.dumps(block["input"])
+    output_tokens = count_tokens(text)
+    stop = "tool_use" if block["type"] == "tool_use" else "end_turn"
+    usage = {"input_tokens": prompt_tokens, "output_tokens": output_tokens,
+             "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+             "service_tier": "standard"}
+    message: dict[str, Any] = {"id": mid, "type": "message", "role": "assistant", "model": model,
+                               "content": [block], "stop_reason": stop, "stop_sequence": None,
+                               "usage": usage}
+    headers = {"request-id": f"req_{mid}"}
+    if not stream:
+        return Response.json(200, message, headers)
+    start = {**message, "content": [], "stop_reason": None,
+             "usage": {**usage, "output_tokens": 1}}
+    events = [sse_data({"type": "message_start", "message": start}, "message_start")]
+    if block["type"] == "text":
+        empty: dict[str, Any] = {"type": "text", "text": ""}
+        deltas = [{"type": "text_delta", "text": p} for p in word_chunks(text)]
+    else:
+        empty = {**block, "input": {}}
+        deltas = [{"type": "input_json_delta", "partial_json": p} for p in word_chunks(text)]
+    events.append(sse_data({"type": "content_block_start", "index": 0, "content_block": empty},
+                           "content_block_start"))
+    events.append(sse_data({"type": "ping"}, "ping"))
+    limit = chunk_limit(fault)
+    for delta in deltas[:limit] if limit is not None else deltas:
+        events.append(sse_data({"type": "content_block_delta", "index": 0, "delta": delta},
+                               "content_block_delta"))
+    if fault is not None and fault.kind == "cut_stream":
+        return Response.sse(events, headers, cut=True)
+    if fault is not None and fault.kind == "stream_error":
+        events.append(sse_data({"type": "error", "error": {"type": "overloaded_error",
+                                                           "message": "Overloaded"}}, "error"))
+        return Response.sse(events, headers)
+    events.append(sse_data({"type": "content_block_stop", "index": 0}, "content_block_stop"))
+    events.append(sse_data({"type": "message_delta",
+                            "delta": {"stop_reason": stop, "stop_sequence": None},
+                            "usage": {"output_tokens": output_tokens}}, "message_delta"))
+    events.append(sse_data({"type": "message_stop"}, "message_stop"))
+    return Response.sse(events, headers)
+
+
+def _answer(
+    call: Call, body: dict[str, Any], model: str, prompt: str, mid: str
+) -> dict[str, Any]:
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict)]
+    choice = body.get("tool_choice") or {}
+    chosen: dict[str, Any] | None = None
+    if isinstance(choice, dict) and choice.get("type") == "tool":
+        chosen = next((t for t in tools if t.get("name") == choice.get("name")), None)
+    elif isinstance(choice, dict) and choice.get("type") == "any" and tools:
+        chosen = tools[0]
+    if chosen is not None:
+        return {"type": "tool_use", "id": f"toolu_emu{mid[-8:]}", "name": chosen.get("name"),
+                "input": fill(chosen.get("input_schema") or {"type": "object"})}
+    fmt = (body.get("output_config") or {}).get("format") or body.get("output_format") or {}
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        return {"type": "text", "text": json.dumps(fill(fmt.get("schema") or {}))}
+    return {"type": "text", "text": reply_text(call.provider, model, prompt)}

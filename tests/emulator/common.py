@@ -1,0 +1,212 @@
+"""Shared pieces of the provider emulator: deterministic text, models, faults, calls, responses."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+PROVIDERS: tuple[str, ...] = ("openai", "anthropic", "gemini", "groq", "openrouter", "local")
+
+DEFAULT_KEYS: dict[str, str] = {
+    "openai": "test-key-openai",
+    "anthropic": "test-key-anthropic",
+    "gemini": "test-key-gemini",
+    "groq": "test-key-groq",
+    "openrouter": "test-key-openrouter",
+    "local": "",
+}
+
+DEFAULT_MODELS: dict[str, tuple[str, ...]] = {
+    "openai": ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1", "gpt-5-mini", "o4-mini"),
+    "anthropic": (
+        "claude-3-5-haiku-latest",
+        "claude-sonnet-4-5",
+        "claude-haiku-4-5",
+        "claude-sonnet-4-6",
+        "claude-opus-4-7",
+    ),
+    "gemini": ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite", "gemini-2.0-flash"),
+    "groq": (
+        "llama-3.1-8b-instant",
+        "llama-3.3-70b-versatile",
+        "openai/gpt-oss-20b",
+        "qwen/qwen3-32b",
+    ),
+    "openrouter": (
+        "openai/gpt-4o-mini",
+        "anthropic/claude-3.5-haiku",
+        "google/gemini-2.5-flash",
+        "meta-llama/llama-3.3-70b-instruct",
+    ),
+    "local": ("llama3.2", "qwen2.5"),
+}
+
+FAULT_KINDS: frozenset[str] = frozenset(
+    {
+        "invalid_key",
+        "permission",
+        "model_not_found",
+        "rate_limit",
+        "quota",
+        "overloaded",
+        "server_error",
+        "bad_request",
+        "malformed",
+        "cut_stream",
+        "stream_error",
+        "slow",
+    }
+)
+# Faults that also hit list/key endpoints (the rest only hit generation).
+LIST_FAULT_KINDS: frozenset[str] = frozenset(
+    {"invalid_key", "rate_limit", "overloaded", "server_error", "slow"}
+)
+STREAM_ONLY_KINDS: frozenset[str] = frozenset({"cut_stream", "stream_error"})
+
+_WORD_RE = re.compile(r"\S+\s*")
+
+
+def count_tokens(text: str) -> int:
+    """Deterministic token count: whitespace-separated words (min 1 for non-empty text)."""
+    n = len(text.split())
+    return max(n, 1) if text else 0
+
+
+def reply_text(provider: str, model: str, prompt: str) -> str:
+    """The emulator's answer to `prompt` (the text of the last user message)."""
+    return f"{provider}:{model} answers: {prompt}"
+
+
+def word_chunks(text: str) -> list[str]:
+    """Split into words with their following whitespace; the chunks concatenate to `text`."""
+    chunks = _WORD_RE.findall(text)
+    if not chunks:
+        return [text] if text else []
+    lead = len(text) - len(text.lstrip())
+    if lead:
+        chunks[0] = text[:lead] + chunks[0]
+    return chunks
+
+
+def mask_key(key: str) -> str:
+    """Mask a key the way OpenAI does in its 401 message (first and last 4 characters kept)."""
+    if len(key) <= 8:
+        return "*" * len(key)
+    return key[:4] + "*" * (len(key) - 8) + key[-4:]
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass
+class Fault:
+    kind: str
+    remaining: int | None = None
+    retry_after: float | None = None
+    after_chunks: int | None = None
+    seconds: float | None = None
+
+    @property
+    def chunks(self) -> int:
+        return 2 if self.after_chunks is None else self.after_chunks
+
+    @property
+    def retry_after_header(self) -> str:
+        value = 1 if self.retry_after is None else self.retry_after
+        return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def chunk_limit(fault: Fault | None) -> int | None:
+    """How many content chunks a cut/erroring stream sends (None: a normal stream)."""
+    if fault is not None and fault.kind in STREAM_ONLY_KINDS:
+        return fault.chunks
+    return None
+
+
+@dataclass
+class Response:
+    """What a wire module answers. `events` set = SSE stream (chunked, then connection closed)."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    events: list[bytes] | None = None
+    cut: bool = False  # close the stream without the terminating chunk
+
+    @classmethod
+    def json(cls, status: int, obj: Any, headers: dict[str, str] | None = None) -> Response:
+        hdrs = {"content-type": "application/json"}
+        if headers:
+            hdrs.update(headers)
+        return cls(status=status, body=dumps(obj), headers=hdrs)
+
+    @classmethod
+    def sse(
+        cls, events: list[bytes], headers: dict[str, str] | None = None, *, cut: bool = False
+    ) -> Response:
+        hdrs = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+        if headers:
+            hdrs.update(headers)
+        return cls(status=200, headers=hdrs, events=events, cut=cut)
+
+
+def sse_data(obj: Any, event: str | None = None) -> bytes:
+    prefix = f"event: {event}\n".encode() if event else b""
+    payload = obj if isinstance(obj, bytes) else dumps(obj)
+    return prefix + b"data: " + payload + b"\n\n"
+
+
+@dataclass
+class Call:
+    """One request as seen by a wire module."""
+
+    provider: str
+    method: str
+    path: str  # relative to the provider's base URL, without the query string
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+    body_error: bool
+    valid_keys: frozenset[str]
+    models: tuple[str, ...]
+    take_fault: Callable[[str, bool], Fault | None]  # (endpoint "list"|"generate", stream)
+    sleep: Callable[[float], None]
+    next_id: Callable[[], str]
+
+    def bearer(self) -> str | None:
+        auth = self.headers.get("authorization", "")
+        if auth[:7].lower() == "bearer ":
+            return auth[7:].strip()
+        return None
+
+
+def content_text(content: Any) -> str:
+    """Text of an OpenAI/Anthropic message content (string or list of parts/blocks)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts: list[str] = []
+        for part in content:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, dict):
+                if isinstance(part.get("text"), str):
+                    parts.append(part["text"])
+                elif "content" in part:  # e.g. Anthropic tool_result
+                    parts.append(content_text(part["content"]))
+        return "\n".join(p for p in parts if p)
+    return ""
+
+
+def sleep_then(call: Call, fault: Fault | None) -> Fault | None:
+    """Apply a `slow` fault (sleep) and return None for it; other faults pass through."""
+    if fault is not None and fault.kind == "slow":
+        call.sleep(2.0 if fault.seconds is None else fault.seconds)
+        return None
+    return fault
