@@ -115,6 +115,25 @@ EXPECTED_SCHEMA: dict[str, dict[str, Any]] = {
         "unique": {},
         "indexes": {"ix_ai_limit_reservations_tenant_id": (["tenant_id"], False)},
     },
+    "ai_usage_counters": {
+        "columns": [
+            "id TEXT [TEXT] NOT NULL",
+            "tenant_id TEXT [TEXT] NOT NULL",
+            "period TEXT [TEXT] NOT NULL",
+            "period_start TEXT [TEXT] NOT NULL",
+            "requests INTEGER [INTEGER] NOT NULL DEFAULT 0",
+            "tokens INTEGER [INTEGER] NOT NULL DEFAULT 0",
+            "cost_usd NUMERIC(12, 6) [NUMERIC] NOT NULL DEFAULT 0",
+            "created_at TEXT [TEXT] NOT NULL",
+            "updated_at TEXT [TEXT] NOT NULL",
+        ],
+        "primary_key": ["id"],
+        "unique": {
+            "uq_ai_usage_counters_tenant_id_period_period_start": [
+                "tenant_id", "period", "period_start"]
+        },
+        "indexes": {},
+    },
     "ai_limits": {
         "columns": [
             "id TEXT [TEXT] NOT NULL",

@@ -173,6 +173,23 @@ ai_limit_reservations = Table(
     Index("ix_ai_limit_reservations_tenant_id", "tenant_id"),
 )
 
+# Local only: running totals per fixed UTC period ('hour' | 'day' | 'month') for limit checks.
+ai_usage_counters = Table(
+    "ai_usage_counters",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("period_start", UTCDateTime, nullable=False),
+    Column("requests", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("tokens", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("cost_usd", _money(), nullable=False, default=0.0, server_default=text("0")),
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint("tenant_id", "period", "period_start",
+                     name="uq_ai_usage_counters_tenant_id_period_period_start"),
+)
+
 ai_preferences = Table(
     "ai_preferences",
     metadata,
