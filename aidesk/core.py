@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aidesk import paths
 from aidesk.keys import KeyStore
-from aidesk.redact import RedactingFilter
+from aidesk.redact import RedactingFilter, install_log_redaction
 from aidesk.router import Router
 from aidesk.storage import Database, open_database
 from aidesk.workspaces import Workspaces
@@ -49,6 +49,7 @@ def open_core(data_dir: Path | None = None, *, keys: KeyStore | None = None) -> 
 
 def setup_logging(data_dir: Path) -> None:
     """A rotating log file in the data directory; every record passes the key redaction."""
+    install_log_redaction()
     root = logging.getLogger()
     log_file = data_dir / "aidesk.log"
     if any(getattr(h, "baseFilename", None) == str(log_file) for h in root.handlers):

@@ -26,7 +26,8 @@ def mask(key: str) -> str:
     key = key.strip()
     if len(key) <= 8:
         return "…" * bool(key)
-    prefix = key.split("-", 1)[0] + "-" if "-" in key[:8] else key[:3]
+    cut = min((i for i in (key.find("-"), key.find("_")) if 0 < i < 5), default=2)
+    prefix = key[: cut + 1]
     return f"{prefix}…{key[-4:]}"
 
 
@@ -53,22 +54,36 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
+    """For handlers that format records made before the redacting factory was installed."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
+        _clean(record)
         return True
 
 
+def _clean(record: logging.LogRecord) -> None:
+    message = record.getMessage()
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+
+
+_installed = False
+
+
 def install_log_redaction() -> None:
-    """Attach the filter to every handler of the root logger (and future ones via the root)."""
-    root = logging.getLogger()
-    for handler in root.handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
-    if not any(isinstance(f, RedactingFilter) for f in root.filters):
-        root.addFilter(RedactingFilter())
+    """Redact every log record when it is made, whichever logger or handler it goes to."""
+    global _installed
+    if _installed:
+        return
+    make_record = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        _clean(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _installed = True

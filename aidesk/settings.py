@@ -24,7 +24,7 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
     if section == "providers":
         config = store.config(ws.tenant_id, name)
         if field == "timeout_s":
-            return str(config.options.get("timeout_s", 60))
+            return _show(float(config.options.get("timeout_s", 60)))
         value = getattr(config, field)
         return _show(value)
     if section == "fallback":

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from aidesk.errors import ConfigError
 from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
@@ -67,6 +70,10 @@ class Limits:
     def any(self) -> bool:
         return any(v is not None for v in (self.requests_per_hour, self.tokens_per_day,
                                            self.cost_per_month))
+
+
+_CONFIGS = sa.select(t.ai_configs).where(t.ai_configs.c.tenant_id == sa.bindparam("tenant"))
+_LIMITS = sa.select(t.ai_limits).where(t.ai_limits.c.tenant_id == sa.bindparam("tenant"))
 
 
 def slug(name: str) -> str:
@@ -144,11 +151,19 @@ class Workspaces:
                          .values(cache_ttl_days=days, updated_at=utcnow()))
 
     # -- provider configs ---------------------------------------------------------------------
-    def configs(self, tenant_id: str) -> dict[str, ProviderConfig]:
+    @contextmanager
+    def _reading(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.db.connect() as own:
+                yield own
+
+    def configs(self, tenant_id: str, conn: Connection | None = None
+                ) -> dict[str, ProviderConfig]:
         """Every known provider, stored or not, in fallback order."""
-        with self.db.connect() as conn:
-            rows = conn.execute(sa.select(t.ai_configs)
-                                .where(t.ai_configs.c.tenant_id == tenant_id)).all()
+        with self._reading(conn) as c:
+            rows = c.execute(_CONFIGS, {"tenant": tenant_id}).all()
         stored = {r.provider: _config(r) for r in rows if r.provider in PROVIDERS}
         out = [stored.get(p) or ProviderConfig(p, PROVIDERS[p].default_model,
                                                position=100 + i)
@@ -184,7 +199,8 @@ class Workspaces:
             info(p)
         if len(set(providers)) != len(providers):
             raise ConfigError("fallback lists a provider twice.")
-        rest = [p for p in self.configs(tenant_id) if p not in providers]
+        stored = [c.provider for c in self.configs(tenant_id).values() if c.stored]
+        rest = [p for p in stored if p not in providers]
         for position, provider in enumerate(providers + rest):
             self.update_config(tenant_id, provider, position=position)
 
@@ -193,10 +209,9 @@ class Workspaces:
                            last_test_message=message, last_test_at=utcnow())
 
     # -- limits -------------------------------------------------------------------------------
-    def limits(self, tenant_id: str) -> Limits:
-        with self.db.connect() as conn:
-            row = conn.execute(sa.select(t.ai_limits)
-                               .where(t.ai_limits.c.tenant_id == tenant_id)).first()
+    def limits(self, tenant_id: str, conn: Connection | None = None) -> Limits:
+        with self._reading(conn) as c:
+            row = c.execute(_LIMITS, {"tenant": tenant_id}).first()
         if row is None:
             return Limits()
         return Limits(row.requests_per_hour, row.tokens_per_day, row.cost_per_month)
@@ -221,11 +236,11 @@ class Workspaces:
 
     # -- preferences (per user and module) ----------------------------------------------------
     def preference(
-        self, tenant_id: str, user_id: str, module: str
+        self, tenant_id: str, user_id: str, module: str, conn: Connection | None = None
     ) -> tuple[str, str | None] | None:
         c = t.ai_preferences.c
-        with self.db.connect() as conn:
-            row = conn.execute(sa.select(c.provider, c.model).where(
+        with self._reading(conn) as reader:
+            row = reader.execute(sa.select(c.provider, c.model).where(
                 c.tenant_id == tenant_id, c.user_id == user_id, c.module == module)).first()
         if row is None or row.provider is None:
             return None

@@ -8,11 +8,25 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from aidesk.providers.base import ChatRequest, Completion, Usage
 from aidesk.storage import tables as t
 from aidesk.storage.types import new_id
+
+_c = t.ai_cache.c
+_LOOKUP = sa.select(_c.provider, _c.prompt_hash, _c.response).where(
+    _c.tenant_id == sa.bindparam("tenant"),
+    _c.prompt_hash.in_(sa.bindparam("hashes", expanding=True)),
+    _c.expires_at > sa.bindparam("now"),
+)
+_UPSERT = sqlite_insert(t.ai_cache)
+_UPSERT = _UPSERT.on_conflict_do_update(
+    index_elements=["tenant_id", "provider", "prompt_hash"],
+    set_={name: _UPSERT.excluded[name]
+          for name in ("id", "model", "response", "created_at", "expires_at")},
+)
 
 
 def request_hash(provider: str, model: str, request: ChatRequest) -> str:
@@ -32,14 +46,8 @@ def lookup(
     conn: Connection, tenant_id: str, keys: list[tuple[str, str]], now: datetime
 ) -> dict[tuple[str, str], Completion]:
     """Fresh entries among `keys` [(provider, hash)], by key."""
-    c = t.ai_cache.c
-    rows = conn.execute(
-        sa.select(c.provider, c.prompt_hash, c.response).where(
-            c.tenant_id == tenant_id,
-            c.prompt_hash.in_([h for _, h in keys]),
-            c.expires_at > now,
-        )
-    ).all()
+    rows = conn.execute(_LOOKUP, {"tenant": tenant_id, "hashes": [h for _, h in keys],
+                                  "now": now}).all()
     return {(r.provider, r.prompt_hash): _decode(r.response) for r in rows}
 
 
@@ -49,10 +57,7 @@ def store(
 ) -> None:
     if ttl_days <= 0:
         return
-    c = t.ai_cache.c
-    conn.execute(t.ai_cache.delete().where(
-        c.tenant_id == tenant_id, c.provider == provider, c.prompt_hash == prompt_hash))
-    conn.execute(t.ai_cache.insert().values(
+    conn.execute(_UPSERT, dict(
         id=new_id(), tenant_id=tenant_id, provider=provider, model=completion.model,
         prompt_hash=prompt_hash, response=_encode(completion), created_at=now,
         expires_at=now + timedelta(days=ttl_days),

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from aidesk import providers
 from aidesk.errors import (
     AllProvidersFailed,
@@ -41,7 +43,7 @@ from aidesk.router.records import CacheWrite, CallRecord
 from aidesk.router.results import Hop, KeyRejected, LimitWarning, RouterEvent, RouterResult
 from aidesk.storage import Database
 from aidesk.storage.types import new_id, utcnow
-from aidesk.workspaces import ProviderConfig, Workspace, Workspaces
+from aidesk.workspaces import Limits, ProviderConfig, Workspace, Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +125,10 @@ class Router:
     # -- resolution ---------------------------------------------------------------------------
     def resolve(
         self, workspace: Workspace, provider: str | None, model: str | None,
-        module: str | None, fallback: bool = True,
+        module: str | None, fallback: bool = True, conn: Connection | None = None,
     ) -> tuple[list[Target], bool]:
         """The providers to try, in order, and whether the first one was chosen explicitly."""
-        configs = self.workspaces.configs(workspace.tenant_id)
+        configs = self.workspaces.configs(workspace.tenant_id, conn)
         explicit = provider is not None
         first: Target | None = None
         if provider is not None:
@@ -137,7 +139,7 @@ class Router:
                                               f"`aidesk keys set {provider}`.")
             first = Target(config, model or config.model)
         elif module and self.user_id:
-            pref = self.workspaces.preference(workspace.tenant_id, self.user_id, module)
+            pref = self.workspaces.preference(workspace.tenant_id, self.user_id, module, conn)
             if pref and configs[pref[0]].skip_reason() is None:
                 first = Target(configs[pref[0]], pref[1] or configs[pref[0]].model)
         chain = [first] if first else []
@@ -165,6 +167,8 @@ class Router:
                     raise NotConfigured(config.provider, "the key is missing from the OS "
                                         f"keyring. Set it again with `aidesk keys set "
                                         f"{config.provider}`.")
+            if slot in pool:  # another task made it while this one read the keyring
+                return pool[slot]
             timeout = float(config.options.get("timeout_s", 60))
             client = providers.create(ProviderSettings(config.provider, key, config.base_url,
                                                        timeout_s=timeout))
@@ -180,31 +184,36 @@ class Router:
         start = time.perf_counter()
         rec = CallRecord(new_id(), workspace.tenant_id, self.user_id, module,
                          records.prompt_text(request))
+        ttl = workspace.cache_ttl_days
+        hit: tuple[Target, Completion] | None = None
         try:
-            targets, explicit = self.resolve(workspace, provider, model, module, fallback)
+            with self.db.connect() as conn:  # one read connection for everything before the call
+                targets, explicit = self.resolve(workspace, provider, model, module, fallback,
+                                                 conn)
+                hashes = [cache.request_hash(t.provider, t.model, replace(request, model=t.model))
+                          for t in targets]
+                if use_cache and ttl > 0:
+                    hit = self._cache_hit(conn, workspace, targets[:1] if explicit else targets,
+                                          hashes)
+                lim = self.workspaces.limits(workspace.tenant_id, conn)
         except (NotConfigured, NoProviderAvailable, ConfigError) as exc:
             rec.outcome, rec.error = "error", exc.user_message
             records.write(self.db, rec, self.clock())
             raise
-        hashes = [cache.request_hash(t.provider, t.model, replace(request, model=t.model))
-                  for t in targets]
-        ttl = workspace.cache_ttl_days
 
-        if use_cache and ttl > 0:
-            hit = self._cache_hit(workspace, targets[:1] if explicit else targets, hashes)
-            if hit is not None:
-                target, completion = hit
-                rec.provider, rec.model = target.provider, completion.model
-                rec.response = completion.text
-                rec.usage, rec.cost_usd, rec.cached = completion.usage, 0.0, True
-                rec.latency_ms = _ms(start)
-                records.write(self.db, rec, self.clock())
-                if streaming:
-                    yield TextDelta(completion.text)
-                yield _result(rec, completion, ())
-                return
+        if hit is not None:
+            target, completion = hit
+            rec.provider, rec.model = target.provider, completion.model
+            rec.response = completion.text
+            rec.usage, rec.cost_usd, rec.cached = completion.usage, 0.0, True
+            rec.latency_ms = _ms(start)
+            records.write(self.db, rec, self.clock())
+            if streaming:
+                yield TextDelta(completion.text)
+            yield _result(rec, completion, ())
+            return
 
-        reserved = self._reserve(workspace, rec, request, targets[0])
+        reserved = self._reserve(workspace, lim, rec, request, targets[0])
         hops: list[Hop] = []
         errors: list[tuple[str, ProviderError]] = []
         written = False
@@ -260,20 +269,19 @@ class Router:
             raise
 
     def _cache_hit(
-        self, workspace: Workspace, targets: list[Target], hashes: list[str]
+        self, conn: Connection, workspace: Workspace, targets: list[Target], hashes: list[str]
     ) -> tuple[Target, Completion] | None:
         keys = [(t.provider, h) for t, h in zip(targets, hashes, strict=False)]
-        with self.db.connect() as conn:
-            found = cache.lookup(conn, workspace.tenant_id, keys, self.clock())
+        found = cache.lookup(conn, workspace.tenant_id, keys, self.clock())
         for target, key in zip(targets, keys, strict=False):
             if key in found:
                 return target, found[key]
         return None
 
     def _reserve(
-        self, workspace: Workspace, rec: CallRecord, request: ChatRequest, first: Target
+        self, workspace: Workspace, lim: Limits, rec: CallRecord, request: ChatRequest,
+        first: Target,
     ) -> bool:
-        lim = self.workspaces.limits(workspace.tenant_id)
         if not lim.any():
             return False
         prompt_tokens = math.ceil(sum(len(m.content) for m in request.messages) / 3) + 8

@@ -13,6 +13,10 @@ from aidesk.storage import Database, storage_errors
 from aidesk.storage import tables as t
 from aidesk.storage.types import new_id
 
+# Built once: SQLAlchemy then reuses the compiled statement on every call.
+_USAGE_INSERT = t.ai_usage_logs.insert()
+_AUDIT_INSERT = t.ai_audit_logs.insert()
+
 
 @dataclass(slots=True)
 class CallRecord:
@@ -53,7 +57,7 @@ def write(
     with storage_errors(), db.begin() as conn:
         if reserved:
             limits.release(conn, rec.request_id)
-        conn.execute(t.ai_usage_logs.insert().values(
+        conn.execute(_USAGE_INSERT, dict(
             id=new_id(), tenant_id=rec.tenant_id, request_id=rec.request_id,
             provider=rec.provider or "none", model=rec.model or "none",
             prompt_tokens=rec.usage.prompt_tokens, completion_tokens=rec.usage.completion_tokens,
@@ -61,7 +65,7 @@ def write(
             response_time_ms=rec.latency_ms, module=rec.module, user_id=rec.user_id,
             cached=rec.cached, outcome=rec.outcome, created_at=now,
         ))
-        conn.execute(t.ai_audit_logs.insert().values(
+        conn.execute(_AUDIT_INSERT, dict(
             id=new_id(), tenant_id=rec.tenant_id, request_id=rec.request_id,
             user_id=rec.user_id, provider=rec.provider, model=rec.model, module=rec.module,
             prompt=redact(rec.prompt),
@@ -70,6 +74,8 @@ def write(
             success=rec.outcome == "ok", error_message=redact(rec.error) if rec.error else None,
             hops=rec.hops, created_at=now,
         ))
+        if not rec.cached and rec.outcome != "refused":
+            limits.count(conn, rec.tenant_id, rec.usage.total_tokens, rec.cost_usd, now)
         if cache_write is not None and rec.provider:
             cache.store(conn, rec.tenant_id, rec.provider, cache_write.prompt_hash,
                         cache_write.completion, now, cache_write.ttl_days)

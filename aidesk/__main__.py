@@ -1,0 +1,5 @@
+import sys
+
+from aidesk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,25 @@
+# Sourced by scripts/run and scripts/test: Debian packages and the virtualenv.
+# Qt's offscreen/xcb platform libraries, fonts, and a Secret Service (gnome-keyring on D-Bus).
+DEBIAN_PACKAGES="python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
+libglib2.0-0 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
+fonts-dejavu-core dbus dbus-daemon gnome-keyring"
+
+install_debian_packages() {
+  command -v dpkg >/dev/null || return 0
+  local missing=""
+  for pkg in $DEBIAN_PACKAGES; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+  done
+  [ -z "$missing" ] && return 0
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "Installing Debian packages:$missing"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+make_venv() {  # $1: pip extras, e.g. "[test]"
+  VENV="${AIDESK_VENV:-.venv}"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".$1"
+}
