@@ -1,0 +1,1 @@
+"""Task features built on the router (no Qt): prompt presets and builders for each module."""

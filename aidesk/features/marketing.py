@@ -1,0 +1,172 @@
+"""Marketing task presets and the prompt builder used by the Assistant tab (no Qt).
+
+`build_prompt(preset, fields)` turns a preset and the form's fields into the (system, user)
+pair the router sends; `max_tokens(length)` caps the answer for the chosen length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aidesk.errors import AIDeskError
+
+MODULE = "marketing"
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str
+    label: str  # shown in the picker
+    name: str  # used in the prompt
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("pt", "Portuguese (Brazil)", "Brazilian Portuguese (pt-BR)"),
+        Language("en", "English", "English"),
+        Language("es", "Spanish", "Spanish"),
+        Language("fr", "French", "French"),
+        Language("it", "Italian", "Italian"),
+    )
+}
+DEFAULT_LANGUAGE = "pt"
+
+LENGTHS: dict[str, str] = {"short": "Short", "medium": "Medium", "long": "Long"}
+DEFAULT_LENGTH = "medium"
+MAX_TOKENS: dict[str, int] = {"short": 300, "medium": 700, "long": 1500}
+
+TONES: tuple[str, ...] = ("Friendly", "Professional", "Fun", "Inspiring", "Urgent", "Elegant")
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    id: str
+    label: str
+    task: str  # what to write
+    sizes: dict[str, str]  # length -> how much to write
+    needs_text: bool = False  # works on the user's own text (the prompt field)
+
+
+PRESETS: dict[str, Preset] = {
+    p.id: p
+    for p in (
+        Preset(
+            "social_post", "Social media post",
+            "Write one social media post (Instagram or Facebook) with a strong first line, "
+            "a clear call to action and a few relevant hashtags at the end.",
+            {"short": "up to 50 words", "medium": "about 80 to 120 words",
+             "long": "about 180 to 250 words"},
+        ),
+        Preset(
+            "ad_copy", "Ad copy",
+            "Write ad copy for a paid online ad: a headline, the main text and a call to "
+            "action, each on its own line and labelled.",
+            {"short": "one version", "medium": "three versions",
+             "long": "five versions, each with a different angle"},
+        ),
+        Preset(
+            "email_subjects", "Email subject lines",
+            "Write email subject lines for a marketing email, one per line, numbered, each "
+            "under 60 characters.",
+            {"short": "5 subject lines", "medium": "10 subject lines",
+             "long": "15 subject lines, each followed by a preview text line"},
+        ),
+        Preset(
+            "landing_headline", "Landing page headline",
+            "Write landing page headlines, each with a one-sentence subheadline under it.",
+            {"short": "3 options", "medium": "5 options", "long": "8 options"},
+        ),
+        Preset(
+            "whatsapp", "WhatsApp message",
+            "Write a WhatsApp message to send to customers: personal, easy to read on a "
+            "phone, with at most two emojis and a clear next step.",
+            {"short": "2 or 3 short lines", "medium": "about 60 to 90 words",
+             "long": "about 120 to 160 words, in short paragraphs"},
+        ),
+        Preset(
+            "rewrite", "Rewrite or improve text",
+            "Rewrite the text below so it is clearer and more persuasive, keeping its "
+            "meaning and any facts, prices and dates exactly as they are.",
+            {"short": "make it shorter than the original",
+             "medium": "keep about the same length",
+             "long": "expand it with more detail and benefits"},
+            needs_text=True,
+        ),
+        Preset(
+            "free", "Free prompt",
+            "Do what the instructions below ask.",
+            {"short": "keep the answer short", "medium": "a medium-length answer",
+             "long": "a detailed answer"},
+            needs_text=True,
+        ),
+    )
+}
+DEFAULT_PRESET = "social_post"
+
+
+@dataclass(frozen=True, slots=True)
+class MarketingFields:
+    product: str = ""
+    audience: str = ""
+    tone: str = ""
+    language: str = DEFAULT_LANGUAGE
+    length: str = DEFAULT_LENGTH
+    prompt: str = ""  # extra instructions, or the text to rewrite
+
+
+class IncompleteForm(AIDeskError):
+    """The form lacks what the preset needs; `field` names the input to fill."""
+
+    code = "incomplete_form"
+
+    def __init__(self, field: str, user_message: str) -> None:
+        self.field = field
+        super().__init__(user_message)
+
+
+def max_tokens(length: str) -> int:
+    return MAX_TOKENS.get(length, MAX_TOKENS[DEFAULT_LENGTH])
+
+
+def prompt_label(preset: str) -> str:
+    """What the prompt field means for this preset."""
+    if preset == "rewrite":
+        return "Text to rewrite"
+    if preset == "free":
+        return "Your prompt"
+    return "Extra instructions"
+
+
+def build_prompt(preset: str | Preset, fields: MarketingFields) -> tuple[str, str]:
+    """The (system, user) messages for this preset and these fields."""
+    p = preset if isinstance(preset, Preset) else PRESETS.get(preset)
+    if p is None:
+        raise IncompleteForm("preset", f"Unknown task '{preset}'. Pick a task from the list.")
+    product, audience = fields.product.strip(), fields.audience.strip()
+    tone, text = fields.tone.strip(), fields.prompt.strip()
+    if p.needs_text and not text:
+        what = "the text to rewrite" if p.id == "rewrite" else "your prompt"
+        raise IncompleteForm("prompt", f"Write {what} first.")
+    if not p.needs_text and not product:
+        raise IncompleteForm("product", "Describe the product or service first.")
+    lang = LANGUAGES.get(fields.language, LANGUAGES[DEFAULT_LANGUAGE])
+    size = p.sizes.get(fields.length, p.sizes[DEFAULT_LENGTH])
+
+    system = (
+        "You are an experienced marketing copywriter for small and medium businesses. "
+        f"Write everything in {lang.name}, with natural wording for native speakers. "
+        "Reply with the requested text only: no introduction, no explanations, no notes."
+    )
+    lines = [f"Task: {p.task}", f"Length: {size}."]
+    if product:
+        lines.append(f"Product or service: {product}")
+    if audience:
+        lines.append(f"Target audience: {audience}")
+    if tone:
+        lines.append(f"Tone: {tone}")
+    if text:
+        heading = {"rewrite": "Text to rewrite", "free": "Instructions"}.get(
+            p.id, "Extra instructions")
+        lines += ["", f"{heading}:", text]
+    return system, "\n".join(lines)
