@@ -1,5 +1,5 @@
 import sys
 
-from aidesk.cli import main
+from aidesk.main import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""`aidesk`: with no subcommand it opens the desktop app; subcommands work headless.
+"""The headless `aidesk` subcommands (`aidesk.main` opens the desktop app when none is given).
 
 Expected failures print one sentence on stderr and exit 1 (2 for usage errors).
 """
@@ -17,10 +17,10 @@ def build_parser() -> argparse.ArgumentParser:
     from aidesk.cli import ask_cmd, config_cmd, keys_cmd, workspace_cmd
 
     parser = argparse.ArgumentParser(
-        prog="aidesk", description="AIDesk: AI provider router and desktop workbench.")
+        prog="aidesk", description="AIDesk: AI provider router and desktop workbench. "
+        "With no command, `aidesk` opens the desktop app (`aidesk --smoke` opens it "
+        "offscreen, prints the start-up time and exits).")
     parser.add_argument("--version", action="version", version=f"aidesk {__version__}")
-    parser.add_argument("--smoke", action="store_true",
-                        help="open the main window, print the startup time and exit")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--workspace", "-w", metavar="NAME",
                         help="workspace (agency client) to use; default: the current one")
@@ -34,7 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        return _gui(args.smoke)
+        parser.print_help()
+        return 0
     try:
         return int(args.run(args) or 0)
     except AIDeskError as exc:
@@ -46,20 +47,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `aidesk … | head`
         sys.stderr.close()
         return 0
-
-
-def _gui(smoke: bool) -> int:
-    try:
-        from aidesk.ui.app import run  # type: ignore[import-not-found]
-    except ImportError as exc:
-        if exc.name and exc.name.startswith("aidesk.ui"):
-            build_parser().print_help()
-            return 0
-        print(f"aidesk: the desktop app cannot start: {exc}. Reinstall with `pip install .`.",
-              file=sys.stderr)
-        return 1
-    return int(run(smoke=smoke))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,192 @@
+"""Main window: the workspace switcher, the tabs, the status bar (the message channel)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aidesk.ui.context import UiContext, WorkspaceTab
+from aidesk.ui.tabs import TABS, build_tab
+
+if TYPE_CHECKING:
+    from aidesk.core import Core
+    from aidesk.workspaces import Workspace
+
+
+LEVEL_STYLE = {"info": "", "warning": "color: #8a5a00;", "error": "color: #b00020;"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext, settings: QSettings) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.settings = settings
+        self.setWindowTitle("AIDesk")
+        self.workspaces: list[Workspace] = []
+        self.current: Workspace | None = None
+
+        bar = QToolBar("Workspace")
+        bar.setObjectName("workspace-bar")
+        bar.setMovable(False)
+        label = QLabel("&Workspace (client):")
+        self.switcher = QComboBox()
+        self.switcher.setMinimumContentsLength(24)
+        self.switcher.setAccessibleName("Workspace")
+        label.setBuddy(self.switcher)
+        self.new_button = QPushButton("&New workspace…")
+        bar.addWidget(label)
+        bar.addWidget(self.switcher)
+        bar.addWidget(self.new_button)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+        self.tabs = QTabWidget()
+        self._built: dict[int, WorkspaceTab] = {}
+        for title, _target in TABS:
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(holder, title)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.setCentralWidget(self.tabs)
+        self.tabs.setEnabled(False)
+
+        self.status_label = QLabel("Opening your data…")
+        self.status_label.setWordWrap(True)
+        self.statusBar().addWidget(self.status_label, 1)
+
+        for index in range(self.tabs.count()):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            self.addAction(action)
+
+        ctx.messenger.message.connect(self.show_message)
+        ctx.bridge.ready.connect(self._core_ready)
+        ctx.bridge.startup_failed.connect(self._startup_failed)
+        self.switcher.activated.connect(self._switch)
+        self.new_button.clicked.connect(self.new_workspace)
+        self._restore()
+        if ctx.bridge.core is not None:  # the core opened before this window was built
+            self._core_ready(ctx.bridge.core)
+
+    # -- state ------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.settings.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 760)
+        tab = self.settings.value("main/tab", 0)
+        index = int(tab) if str(tab).isdigit() and int(tab) < self.tabs.count() else 0
+        self.tabs.setCurrentIndex(index)
+
+    def build_current_tab(self) -> None:
+        """Build the visible tab's content (called once the window frame is on screen)."""
+        self._ensure_built(self.tabs.currentIndex())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/tab", self.tabs.currentIndex())
+        self.settings.sync()
+        super().closeEvent(event)
+
+    # -- messages -----------------------------------------------------------------------------
+    def show_message(self, level: str, text: str) -> None:
+        self.status_label.setStyleSheet(LEVEL_STYLE.get(level, ""))
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
+
+    # -- workspaces ---------------------------------------------------------------------------
+    def _core_ready(self, core: Core) -> None:
+        self.tabs.setEnabled(True)
+        self.show_message("info", f"Ready. Data in {core.data_dir}.")
+        self.reload_workspaces()
+
+    def _startup_failed(self, exc: BaseException) -> None:
+        self.ctx.messenger.failure(exc, self)
+
+    def reload_workspaces(self, select: str | None = None) -> None:
+        def load(core: Core) -> tuple[list[Workspace], Workspace]:
+            current = core.workspaces.get()  # creates `default` on first start
+            return core.workspaces.all(), current
+
+        job = self.ctx.bridge.call(load)
+        job.done.connect(lambda result: self._fill_switcher(*result, select=select))
+        job.failed.connect(self.ctx.messenger.failure)
+
+    def _fill_switcher(self, workspaces: list[Workspace], current: Workspace,
+                       select: str | None = None) -> None:
+        self.workspaces = workspaces
+        wanted = select or current.tenant_id
+        self.switcher.blockSignals(True)
+        self.switcher.clear()
+        for ws in workspaces:
+            self.switcher.addItem(ws.name, ws.tenant_id)
+        index = max(0, self.switcher.findData(wanted))
+        self.switcher.setCurrentIndex(index)
+        self.switcher.blockSignals(False)
+        self._switch(index)
+
+    def _switch(self, index: int) -> None:
+        if not 0 <= index < len(self.workspaces):
+            return
+        ws = self.workspaces[index]
+        if self.current is not None and self.current.id != ws.id:
+            self.ctx.bridge.call(lambda core: core.workspaces.set_current(ws))
+        self.current = ws
+        self.setWindowTitle(f"AIDesk — {ws.name}")
+        for page in self.tab_pages:
+            page.set_workspace(ws)
+
+    def new_workspace(self) -> None:
+        name, ok = QInputDialog.getText(self, "New workspace",
+                                        "Client name (one workspace per agency client):")
+        if ok and name.strip():
+            self.create_workspace(name.strip())
+
+    def create_workspace(self, name: str) -> None:
+        job = self.ctx.bridge.call(lambda core: core.workspaces.add(name))
+        job.done.connect(lambda ws: self.reload_workspaces(select=ws.tenant_id))
+        job.failed.connect(self.ctx.messenger.failure)
+
+    @property
+    def tab_pages(self) -> list[WorkspaceTab]:
+        """The tabs built so far (a tab is built when first shown)."""
+        return [self._built[i] for i in sorted(self._built)]
+
+    def _on_tab_changed(self, index: int) -> None:
+        if self._built:  # before start-up finishes, build_current_tab() does it
+            self._ensure_built(index)
+
+    def _ensure_built(self, index: int) -> WorkspaceTab | None:
+        if index < 0 or index in self._built:
+            return self._built.get(index)
+        page = build_tab(TABS[index][1], self.ctx)
+        self._built[index] = page
+        holder = self.tabs.widget(index)
+        layout = holder.layout()
+        assert layout is not None
+        layout.addWidget(page)
+        if self.current is not None:
+            page.set_workspace(self.current)
+        return page
+
+    def page(self, kind: type[QWidget]) -> QWidget:
+        for index, (_title, target) in enumerate(TABS):
+            if target.endswith(f":{kind.__name__}"):
+                page = self._ensure_built(index)
+                assert page is not None
+                return page
+        raise KeyError(kind.__name__)

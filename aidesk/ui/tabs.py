@@ -1,0 +1,21 @@
+"""The main window's tabs, in order: (title, "module:Class"). Adding a tab is one line here.
+
+Tabs are imported and built when first shown, so start-up pays only for the visible one.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from aidesk.ui.context import UiContext, WorkspaceTab
+
+TABS: list[tuple[str, str]] = [
+    ("&Integrations", "aidesk.ui.integrations.tab:IntegrationsTab"),
+    ("&Assistant", "aidesk.ui.assistant.tab:AssistantTab"),
+]
+
+
+def build_tab(target: str, ctx: UiContext) -> WorkspaceTab:
+    module, _, name = target.partition(":")
+    page: WorkspaceTab = getattr(importlib.import_module(module), name)(ctx)
+    return page
