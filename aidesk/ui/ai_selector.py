@@ -1,0 +1,138 @@
+"""The AI picker every module uses: Automatic, or one configured provider and its model.
+
+The user's choice is stored per workspace, user and module in the database (so sync can
+carry it) and restored when the workspace is shown again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QSizePolicy, QWidget
+
+from aidesk.providers import PROVIDERS
+
+if TYPE_CHECKING:
+    from aidesk.core import Core
+    from aidesk.ui.context import UiContext
+    from aidesk.workspaces import ProviderConfig, Workspace
+
+AUTOMATIC = "Automatic (fallback order)"
+Choice = tuple[str | None, str | None]
+_TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole
+
+
+def choice_label(provider: str, model: str) -> str:
+    return f"{provider.upper()} — {model}"
+
+
+class AISelector(QComboBox):
+    """Lists "Automatic" and every enabled provider that has a key (or needs none)."""
+
+    choice_changed = Signal(object, object)  # provider, model (None, None: automatic)
+    loaded = Signal()  # the list and the stored choice are shown
+
+    def __init__(self, ctx: UiContext, module: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.module = module
+        self.workspace: Workspace | None = None
+        self._generation = 0  # drops answers of loads that a newer load replaced
+        self.setAccessibleName("AI provider")
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(26)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._fill([], None)
+        self.activated.connect(self._user_chose)
+        ctx.bridge.configs_changed.connect(self.reload)
+        ctx.bridge.event.connect(self._router_event)
+
+    # -- public -------------------------------------------------------------------------------
+    def choice(self) -> Choice:
+        data = self.currentData()
+        return (data[0], data[1]) if data else (None, None)
+
+    def providers(self) -> list[str]:
+        """The providers offered, in fallback order."""
+        return [self.itemData(i)[0] for i in range(1, self.count())]
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the usable providers and the stored choice on the worker, then show them."""
+        ws = self.workspace
+        if ws is None:
+            return
+        self._generation += 1
+        generation, module = self._generation, self.module
+
+        def load(core: Core) -> tuple[list[ProviderConfig], Any]:
+            configs = core.workspaces.configs(ws.tenant_id)
+            usable = [c for c in configs.values() if c.enabled and c.has_key]
+            return usable, core.workspaces.preference(ws.tenant_id, core.user_id, module)
+
+        job = self.ctx.bridge.call(load)
+        job.done.connect(lambda result: self._loaded(generation, *result))
+        job.failed.connect(lambda exc: self._load_failed(generation, exc))
+
+    # -- internals ----------------------------------------------------------------------------
+    def _loaded(self, generation: int, configs: list[ProviderConfig],
+                preference: tuple[str, str | None] | None) -> None:
+        if generation != self._generation:
+            return
+        before = self.choice()
+        self._fill(configs, preference[0] if preference else None)
+        if self.choice() != before:
+            self.choice_changed.emit(*self.choice())
+        self.loaded.emit()
+
+    def _load_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self.ctx.messenger.failure(exc, self)
+
+    def _fill(self, configs: list[ProviderConfig], preferred: str | None) -> None:
+        self.blockSignals(True)
+        self.clear()
+        self.addItem(AUTOMATIC, None)
+        self.setItemData(0, "Use the workspace's fallback order: the first provider that "
+                            "works answers.", _TOOLTIP_ROLE)
+        for config in configs:
+            label = choice_label(config.provider, config.model)
+            tip = f"{PROVIDERS[config.provider].label}, model {config.model}"
+            if config.last_test_status == "rejected":
+                label += " (key failing)"
+                tip += ". The last key test failed: replace the key in Integrations."
+            self.addItem(label, (config.provider, config.model))
+            self.setItemData(self.count() - 1, tip, _TOOLTIP_ROLE)
+        index = next((i for i in range(1, self.count())
+                      if self.itemData(i)[0] == preferred), 0)
+        self.setCurrentIndex(index)
+        self.blockSignals(False)
+        if not configs:
+            self.setToolTip("No AI provider is set up in this workspace yet. Add a key in "
+                            "Integrations.")
+        else:
+            self.setToolTip(self.itemData(index, _TOOLTIP_ROLE) or "")
+
+    def _user_chose(self, index: int) -> None:
+        provider, model = self.choice()
+        self.setToolTip(self.itemData(index, _TOOLTIP_ROLE) or "")
+        self.choice_changed.emit(provider, model)
+        ws, module = self.workspace, self.module
+        if ws is None:
+            return
+        job = self.ctx.bridge.call(lambda core: core.workspaces.set_preference(
+            ws.tenant_id, core.user_id, module, provider, model))
+        job.failed.connect(lambda exc: self.ctx.messenger.failure(exc, self))
+
+    def _router_event(self, event: object) -> None:
+        # A rejected key changes what the list shows ("key failing").
+        from aidesk.router.results import KeyRejected
+
+        ws = self.workspace
+        if isinstance(event, KeyRejected) and ws is not None and event.tenant_id == ws.tenant_id:
+            self.reload()
+

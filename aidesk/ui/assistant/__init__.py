@@ -1,0 +1,1 @@
+"""The Assistant tab: marketing texts from task presets, streamed from the router."""

@@ -1,0 +1,133 @@
+"""The task form: preset, product, audience, tone, language, length, free prompt and the AI."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from aidesk.features.marketing import (
+    DEFAULT_LANGUAGE,
+    DEFAULT_LENGTH,
+    DEFAULT_PRESET,
+    LANGUAGES,
+    LENGTHS,
+    MODULE,
+    PRESETS,
+    TONES,
+    MarketingFields,
+    prompt_label,
+)
+from aidesk.ui.ai_selector import AISelector
+from aidesk.ui.context import UiContext
+
+PROMPT_HINTS = {
+    "rewrite": "Paste the text you want improved.",
+    "free": "Write what you need, e.g. Three slogans for an artisan bakery.",
+}
+PROMPT_HINT = "Optional: anything else to include, e.g. Mention free delivery on Saturdays."
+MNEMONIC = {"Text to rewrite": "Te&xt to rewrite"}  # &T is the task picker
+FormState = tuple[str, MarketingFields]
+
+
+class MarketingForm(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self.preset = QComboBox()
+        for preset in PRESETS.values():
+            self.preset.addItem(preset.label, preset.id)
+        self.product = QLineEdit()
+        self.product.setPlaceholderText("e.g. Sourdough bread baked every morning")
+        self.audience = QLineEdit()
+        self.audience.setPlaceholderText("e.g. Families in the neighbourhood")
+        self.tone = QComboBox()
+        self.tone.setEditable(True)
+        self.tone.addItems(TONES)
+        self.tone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.language = QComboBox()
+        for lang in LANGUAGES.values():
+            self.language.addItem(lang.label, lang.code)
+        self.length = QComboBox()
+        for code, label in LENGTHS.items():
+            self.length.addItem(label, code)
+        self.prompt = QPlainTextEdit()
+        self.prompt.setTabChangesFocus(True)
+        self.prompt.setMinimumHeight(90)
+        self.selector = AISelector(ctx, MODULE)
+        self.prompt_label = QLabel()
+
+        rows: list[tuple[str | QLabel, QWidget, str]] = [
+            ("&Task:", self.preset, "Task"),
+            ("&Product or service:", self.product, "Product or service"),
+            ("Au&dience:", self.audience, "Audience"),
+            ("T&one:", self.tone, "Tone"),
+            ("&Language:", self.language, "Language"),
+            ("Lengt&h:", self.length, "Length"),
+            (self.prompt_label, self.prompt, ""),
+            ("&AI:", self.selector, "AI provider"),
+        ]
+        for label, field, name in rows:
+            if isinstance(label, str):
+                label = QLabel(label)
+            label.setBuddy(field)
+            if name:
+                field.setAccessibleName(name)
+            layout.addRow(label, field)
+        self.reset()
+        self.preset.currentIndexChanged.connect(self._preset_changed)
+
+    def fields_in_tab_order(self) -> list[QWidget]:
+        return [self.preset, self.product, self.audience, self.tone, self.language,
+                self.length, self.prompt, self.selector]
+
+    def preset_id(self) -> str:
+        return str(self.preset.currentData())
+
+    def fields(self) -> MarketingFields:
+        return MarketingFields(
+            product=self.product.text(), audience=self.audience.text(),
+            tone=self.tone.currentText(), language=str(self.language.currentData()),
+            length=str(self.length.currentData()), prompt=self.prompt.toPlainText())
+
+    def state(self) -> FormState:
+        return self.preset_id(), self.fields()
+
+    def restore(self, state: FormState | None) -> None:
+        """Show a saved state, or the defaults (empty fields) when None."""
+        preset, fields = state or (DEFAULT_PRESET, MarketingFields(
+            tone=TONES[0], language=DEFAULT_LANGUAGE, length=DEFAULT_LENGTH))
+        self.preset.setCurrentIndex(max(0, self.preset.findData(preset)))
+        self.product.setText(fields.product)
+        self.audience.setText(fields.audience)
+        self.tone.setCurrentText(fields.tone)
+        self.language.setCurrentIndex(max(0, self.language.findData(fields.language)))
+        self.length.setCurrentIndex(max(0, self.length.findData(fields.length)))
+        self.prompt.setPlainText(fields.prompt)
+        self._preset_changed()
+
+    def reset(self) -> None:
+        self.restore(None)
+
+    def field_widget(self, name: str) -> QWidget:
+        """The input named by `IncompleteForm.field`."""
+        return {"product": self.product, "prompt": self.prompt}.get(name, self.preset)
+
+    def _preset_changed(self) -> None:
+        preset = self.preset_id()
+        needs_text = PRESETS[preset].needs_text
+        label = prompt_label(preset)
+        self.prompt_label.setText(MNEMONIC.get(label, f"&{label}") + ":")
+        self.prompt.setAccessibleName(label)
+        self.prompt.setPlaceholderText(PROMPT_HINTS.get(preset, PROMPT_HINT))
+        self.product.setPlaceholderText(
+            "Optional for this task" if needs_text
+            else "e.g. Sourdough bread baked every morning")

@@ -1,0 +1,153 @@
+"""The output area: the streamed text, what answered and at what cost, cache and fallback notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from aidesk.ui.ai_selector import choice_label
+
+if TYPE_CHECKING:
+    from aidesk.router.results import Hop, RouterResult
+
+STATUS_STYLE = {"": "color: palette(text);", "busy": "color: #1f5fa8;",
+                "stopped": "color: #8a5a00;", "failed": "color: #b00020;"}
+BADGE_STYLE = ("background: #dff3e4; color: #14532d; border: 1px solid #7bc48f;"
+               " border-radius: 8px; padding: 1px 8px;")
+NBSP = "\u00a0"
+NOTE_STYLE = ("background: #eef3fb; color: #1c3557; border: 1px solid #b6c8e6;"
+              " border-radius: 4px; padding: 4px 8px;")
+
+
+def format_cost(cost: float | None) -> str:
+    if cost is None:
+        return "unknown price"
+    if cost == 0:
+        return "US$ 0.00"
+    if cost < 0.0001:
+        return "under US$ 0.0001"
+    return f"US$ {cost:.4f}" if cost < 0.01 else f"US$ {cost:.2f}"
+
+
+def format_latency(ms: int) -> str:
+    return f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def summary(result: RouterResult) -> str:
+    """One line of facts; it wraps only between facts, never inside one."""
+    u = result.usage
+    parts = [f"Answered by {choice_label(result.provider, result.model)}",
+             f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} in, {u.completion_tokens:,} out)",
+             format_cost(result.cost_usd), format_latency(result.latency_ms)]
+    return " · ".join(part.replace(" ", NBSP) for part in parts)
+
+
+def fallback_note(hops: Sequence[Hop], answered_by: str) -> str:
+    reasons = []
+    for hop in hops:
+        message = hop.message.removeprefix(f"{hop.provider}: ")
+        reasons.append(f"{hop.provider.upper()} failed: {message}")
+    return f"Fallback used. {' '.join(reasons)} {answered_by.upper()} answered instead."
+
+
+class OutputPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        title = QLabel("<b>Result</b>")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        head.addWidget(title)
+        head.addWidget(self.status, 1)
+        layout.addLayout(head)
+
+        self.editor = QPlainTextEdit()
+        self.editor.setAccessibleName("Result text")
+        self.editor.setTabChangesFocus(True)
+        self.editor.setPlaceholderText("Fill in the task on the left and press Generate "
+                                       "(Ctrl+Enter). The text appears here as the AI writes it.")
+        title.setBuddy(self.editor)
+        layout.addWidget(self.editor, 1)
+
+        info = QHBoxLayout()
+        self.meta = QLabel()
+        self.meta.setWordWrap(True)
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.badge = QLabel("From cache")
+        self.badge.setStyleSheet(BADGE_STYLE)
+        self.badge.setToolTip("This exact request was answered before: the saved answer was "
+                              "reused at no cost. Use Regenerate for a fresh one.")
+        info.addWidget(self.meta, 1)
+        info.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(info)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet(NOTE_STYLE)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.note)
+        self.clear()
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def clear(self) -> None:
+        self.editor.clear()
+        self.editor.setReadOnly(False)
+        self._status("", "")
+        self._hide_details()
+
+    def begin(self) -> None:
+        self.editor.clear()
+        self.editor.setReadOnly(True)
+        self._status("busy", "Writing…")
+        self._hide_details()
+
+    def append(self, text: str) -> None:
+        cursor = self.editor.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+        self.editor.setTextCursor(cursor)
+        self.editor.ensureCursorVisible()
+
+    def finish(self, result: RouterResult) -> None:
+        if self.text() != result.text:
+            self.editor.setPlainText(result.text)
+        self.editor.setReadOnly(False)
+        self._status("", "Done. You can edit the text before copying or saving it.")
+        self.meta.setText(summary(result))
+        self.meta.show()
+        self.badge.setVisible(result.cached)
+        if result.hops:
+            self.note.setText(fallback_note(result.hops, result.provider))
+            self.note.show()
+
+    def stopped(self) -> None:
+        self.editor.setReadOnly(False)
+        self._status("stopped", "Stopped. The text below is incomplete."
+                     if self.text() else "Stopped before any text arrived.")
+
+    def failed(self, message: str) -> None:
+        self.editor.setReadOnly(False)
+        kept = " The text below is incomplete." if self.text() else ""
+        self._status("failed", f"The call failed: {message}{kept}")
+
+    def state(self) -> str:
+        return self.status.property("state") or ""
+
+    def _status(self, state: str, text: str) -> None:
+        self.status.setProperty("state", state)
+        self.status.setStyleSheet(STATUS_STYLE[state])
+        self.status.setText(text)
+
+    def _hide_details(self) -> None:
+        self.meta.clear()
+        self.meta.hide()
+        self.badge.hide()
+        self.note.clear()
+        self.note.hide()

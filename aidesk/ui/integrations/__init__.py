@@ -1,0 +1,1 @@
+"""The Integrations tab: provider keys, connection tests, models, base URLs, fallback order."""

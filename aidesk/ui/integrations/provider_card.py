@@ -1,0 +1,242 @@
+"""One provider's card in action: test, save and remove keys; save model, base URL, enabled.
+
+The card never reads a stored key: a test that needs it fetches it on the worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from aidesk.ui.integrations.card_view import CardView
+from aidesk.ui.integrations.outcome import REJECTED, UNVERIFIED, check_text
+
+if TYPE_CHECKING:
+    from aidesk.router.keycheck import KeyCheck
+    from aidesk.ui.context import UiContext
+    from aidesk.workspaces import ProviderConfig
+
+TEST_TIMEOUT_S = 20.0
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ProviderCard(CardView):
+    changed = Signal(object)  # the provider's new ProviderConfig, after a save on the worker
+
+    def __init__(self, ctx: UiContext, provider: str, parent: QWidget | None = None) -> None:
+        super().__init__(provider, parent)
+        self.ctx = ctx
+        self.enabled_box.clicked.connect(self._enabled_clicked)
+        self.key_edit.textChanged.connect(self._key_edited)
+        self.key_edit.returnPressed.connect(lambda: self.test_connection())
+        self.test_button.clicked.connect(lambda: self.test_connection())
+        self.save_button.clicked.connect(lambda: self.save_key())
+        self.remove_button.clicked.connect(lambda: self.remove_key())
+        self.base_url_edit.editingFinished.connect(self._base_url_finished)
+        self.model_box.activated.connect(lambda _i: self._model_finished())
+        line = self.model_box.lineEdit()
+        assert line is not None
+        line.editingFinished.connect(self._model_finished)
+
+    def _key_edited(self) -> None:
+        self._typed_check = None
+
+    def _stale(self, generation: int) -> bool:
+        return generation != self._generation
+
+    def _fail(self, exc: BaseException) -> None:
+        self.ctx.messenger.failure(exc, self)
+        self.show_error(exc)
+
+    def _on(self, job: Any, done: Any) -> None:
+        generation = self._generation
+        job.done.connect(lambda result: None if self._stale(generation) else done(result))
+        job.failed.connect(lambda exc: None if self._stale(generation) else self._fail(exc))
+
+    # -- test -----------------------------------------------------------------------------------
+    def test_connection(self, then_save: bool = False) -> None:
+        ws, config = self.workspace, self.config
+        if ws is None or config is None or not self.test_button.isEnabled():
+            return
+        typed = self.key_edit.text().strip() if self.meta.needs_key else ""
+        if self.meta.needs_key and not typed and config.key_fingerprint is None:
+            self.say("error", "There is no key to test: paste the key into the API key field.")
+            return
+        provider = self.provider
+        base_url = self.base_url_edit.text().strip().rstrip("/") or None
+        model = self.model_box.currentText().strip() or self.meta.default_model
+        timeout = min(float(config.options.get("timeout_s", TEST_TIMEOUT_S)), TEST_TIMEOUT_S)
+        needs_key = self.meta.needs_key
+
+        async def work(core: Any) -> tuple[KeyCheck | None, ProviderConfig | None]:
+            import asyncio
+
+            from aidesk.redact import register_secret
+            from aidesk.router.keycheck import verify_key
+
+            key: str | None = typed or None
+            if typed:
+                register_secret(typed)
+            elif needs_key:
+                key = await asyncio.to_thread(core.keys.get, ws.tenant_id, provider)
+                if key is None:
+                    return None, None
+            check = await verify_key(provider, key, base_url=base_url, model=model,
+                                     timeout_s=timeout)
+            if typed or not core.workspaces.config(ws.tenant_id, provider).stored:
+                return check, None
+            core.workspaces.record_test(ws.tenant_id, provider, check.outcome, check.message)
+            return check, core.workspaces.config(ws.tenant_id, provider)
+
+        self._set_busy(True)
+        job = self.ctx.bridge.run(work)
+        self._on(job, lambda result: self._tested(*result, typed=typed, then_save=then_save))
+
+    def _tested(self, check: KeyCheck | None, config: ProviderConfig | None, *, typed: str,
+                then_save: bool) -> None:
+        self._set_busy(False)
+        if check is None:
+            self.say("error", "The stored key is missing from the OS keyring. Paste the key "
+                              "again and save it.")
+            return
+        self.show_check(check)
+        still_typed = bool(typed) and self.key_edit.text().strip() == typed
+        if still_typed:
+            self._typed_check = (_digest(typed), check)
+            if check.ok and not then_save:
+                self.say(check.outcome, check_text(check) + " Press Save key to keep it.")
+        if config is not None and self.workspace is not None:
+            self.set_config(self.workspace, config, reset=False)
+            self.changed.emit(config)
+        if then_save and still_typed:  # the field was edited meanwhile: save nothing
+            self._decide_save(typed, check)
+
+    # -- key ------------------------------------------------------------------------------------
+    def save_key(self) -> None:
+        typed = self.key_edit.text().strip()
+        if not typed:
+            self.say("error", "Paste the key into the API key field first, then press Save key.")
+            self.key_edit.setFocus()
+            return
+        known = self._typed_check
+        if known is not None and known[0] == _digest(typed):
+            self._decide_save(typed, known[1])
+        else:
+            self.test_connection(then_save=True)  # a key is tested before it is saved
+
+    def _decide_save(self, typed: str, check: KeyCheck) -> None:
+        label = self.meta.label
+        if check.outcome == REJECTED:
+            confirmed = self.ctx.messenger.ask(
+                self, "Key rejected",
+                f"{label} rejected this key when it was tested. If you save it, AIDesk skips "
+                f"{label} until the key is replaced.\n\nSave it only if you are sure the test "
+                "was wrong.", "Save rejected key anyway")
+        elif check.outcome == UNVERIFIED:
+            confirmed = self.ctx.messenger.ask(
+                self, "Key not verified",
+                f"AIDesk could not verify this key: {check_text(check)}\n\nSave it anyway "
+                "and test it again later?", "Save without verifying")
+        else:
+            confirmed = True
+        if not confirmed:
+            self.say(check.outcome, check_text(check) + " The key was not saved.")
+            return
+        ws, provider = self.workspace, self.provider
+        assert ws is not None
+
+        def work(core: Any) -> ProviderConfig:
+            from aidesk.router.keycheck import store_key
+
+            store_key(core.workspaces, core.keys, ws, provider, typed, check)
+            return core.workspaces.config(ws.tenant_id, provider)
+
+        self.save_button.setEnabled(False)
+        self._on(self.ctx.bridge.call(work), lambda config: self._saved(config, check))
+
+    def _saved(self, config: ProviderConfig, check: KeyCheck) -> None:
+        assert self.workspace is not None
+        self.set_config(self.workspace, config, reset=False)
+        self.save_button.setEnabled(True)
+        self._typed_check = None
+        self.key_edit.clear()
+        self.say(check.outcome,
+                 f"Saved: key {config.key_mask} is in the OS keyring. {check_text(check)}")
+        self.ctx.messenger.info(f"{self.meta.label} key saved for this workspace.")
+        self.changed.emit(config)
+
+    def remove_key(self) -> None:
+        ws, provider, label = self.workspace, self.provider, self.meta.label
+        if ws is None or self.config is None or self.config.key_fingerprint is None:
+            return
+        if not self.ctx.messenger.ask(
+                self, "Remove key",
+                f"Delete the {label} key ({self.config.key_mask}) of workspace {ws.name} from "
+                f"the OS keyring? AIDesk stops using {label} here until you add a key again.",
+                "Remove key"):
+            return
+
+        def work(core: Any) -> ProviderConfig:
+            from aidesk.router.keycheck import forget_key
+
+            forget_key(core.workspaces, core.keys, ws, provider)
+            return core.workspaces.config(ws.tenant_id, provider)
+
+        self._on(self.ctx.bridge.call(work), self._removed)
+
+    def _removed(self, config: ProviderConfig) -> None:
+        assert self.workspace is not None
+        self.set_config(self.workspace, config, reset=True)
+        self.say("info", f"Key removed. Paste a new {self.meta.label} key to use it again.")
+        self.changed.emit(config)
+
+    # -- settings -------------------------------------------------------------------------------
+    def _enabled_clicked(self, checked: bool) -> None:
+        self._save_setting("enabled", "true" if checked else "false",
+                           "Enabled." if checked else "Disabled: AIDesk will not use it.")
+
+    def _base_url_finished(self) -> None:
+        config = self.config
+        value = self.base_url_edit.text().strip().rstrip("/")
+        if config is not None and value != (config.base_url or ""):
+            self._save_setting("base_url", value or "default",
+                               f"Base URL saved: {value or 'default'}.")
+
+    def _model_finished(self) -> None:
+        config = self.config
+        value = self.model_box.currentText().strip()
+        if config is not None and value and value != config.model:
+            self._save_setting("model", value, f"Model saved: {value}.")
+
+    def _save_setting(self, field: str, value: str, done_text: str) -> None:
+        ws, provider = self.workspace, self.provider
+        if ws is None:
+            return
+
+        def work(core: Any) -> ProviderConfig:
+            from aidesk import settings
+
+            settings.set(core.workspaces, ws, f"providers.{provider}.{field}", value)
+            return core.workspaces.config(ws.tenant_id, provider)
+
+        def saved(config: ProviderConfig) -> None:
+            assert self.workspace is not None
+            self.set_config(self.workspace, config, reset=False)
+            self.ctx.messenger.info(f"{self.meta.label}: {done_text}")
+            self.changed.emit(config)
+
+        def failed(exc: BaseException) -> None:
+            self._fail(exc)  # a refused base URL or model stays in its field to be corrected
+            if field == "enabled" and self.config is not None:
+                self.enabled_box.setChecked(self.config.stored and self.config.enabled)
+
+        generation = self._generation
+        job = self.ctx.bridge.call(work)
+        job.done.connect(lambda c: None if self._stale(generation) else saved(c))
+        job.failed.connect(lambda e: None if self._stale(generation) else failed(e))
