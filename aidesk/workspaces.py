@@ -187,7 +187,8 @@ class Workspaces:
             else:
                 position = conn.execute(sa.select(sa.func.count()).select_from(t.ai_configs)
                                         .where(c.tenant_id == tenant_id)).scalar_one()
-                defaults = {"model": PROVIDERS[provider].default_model, "enabled": True,
+                # A new row stays off until a key is stored or it is enabled on purpose.
+                defaults = {"model": PROVIDERS[provider].default_model, "enabled": False,
                             "position": position, "options": {}}
                 conn.execute(t.ai_configs.insert().values(
                     id=new_id(), tenant_id=tenant_id, provider=provider,

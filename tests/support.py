@@ -40,7 +40,7 @@ def configure(core: Core, ws: Workspace, emulator: object, *provider_ids: str,
               keys: dict[str, str] | None = None) -> None:
     """Point the given providers at the emulator with valid keys, in this fallback order."""
     for provider in provider_ids:
-        core.workspaces.update_config(ws.tenant_id, provider,
+        core.workspaces.update_config(ws.tenant_id, provider, enabled=True,
                                       base_url=emulator.base_url(provider))  # type: ignore[attr-defined]
         if PROVIDERS[provider].needs_key:
             key = (keys or {}).get(provider) or emulator.key(provider)  # type: ignore[attr-defined]

@@ -187,3 +187,13 @@ def test_limit_refusal_from_the_cli(cli: Cli, emulator: Any) -> None:
     assert cli("ask", "first")[0] == 0
     code, _, err = cli("ask", "second")
     assert code == 1 and "requests per hour is 1" in err and "resets at" in err
+
+
+def test_setting_an_address_does_not_switch_a_provider_on(cli: Cli, emulator: Any) -> None:
+    point(cli, emulator, "local")
+    assert cli("config", "get", "providers.local.enabled")[1].strip() == "false"
+    code, _, err = cli("ask", "hello")
+    assert code == 1 and "No AI provider is configured" in err
+    cli("config", "set", "providers.local.enabled", "true")
+    code, out, _ = cli("ask", "--json", "hello")
+    assert code == 0 and json.loads(out)["provider"] == "local"

@@ -129,11 +129,7 @@ class IntegrationsTab(WorkspaceTab):
             return
 
         def work(core: Any) -> dict[str, ProviderConfig]:
-            before = core.workspaces.configs(ws.tenant_id)
             core.workspaces.set_fallback_order(ws.tenant_id, order)
-            for provider in order:  # ordering a provider must not switch it on
-                if not before[provider].stored:
-                    core.workspaces.update_config(ws.tenant_id, provider, enabled=False)
             return core.workspaces.configs(ws.tenant_id)
 
         def saved(configs: dict[str, ProviderConfig]) -> None:
