@@ -26,8 +26,9 @@ from tests.support import configure
 
 
 def test_mask_and_fingerprint() -> None:
-    assert mask("sk-proj-abcdefghijklmnopqrstuvwxa1b2") == "sk-…a1b2"
-    assert mask("AIzaSyA-1234567890abcdefghijklmnopqrstu") == "AIz…rstu"
+    assert mask("sk-proj-fake-test-key-a1b2") == "sk-…a1b2"
+    assert mask("AIzaFakeTestKey0rstu") == "AIz…rstu"
+    assert mask("gsk_fake_test_key_0000") == "gsk_…0000"
     assert fingerprint("key-one") != fingerprint("key-two")
     assert len(fingerprint("key-one")) == 16
 
@@ -67,7 +68,7 @@ SECRETS = {
     "groq": "test-key-groq",
     "openrouter": "test-key-openrouter",
 }
-WRONG = "sk-proj-WRONGkeyWRONGkeyWRONGkey0000ZZ"
+WRONG = "sk-proj-WRONG-fake-test-key-0000"
 
 
 def test_no_key_anywhere_after_calls_that_succeed_and_fail(
