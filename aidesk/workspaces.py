@@ -72,7 +72,9 @@ class Limits:
                                            self.cost_per_month))
 
 
-_CONFIGS = sa.select(t.ai_configs).where(t.ai_configs.c.tenant_id == sa.bindparam("tenant"))
+_CONFIG_COLUMNS = [c for c in t.ai_configs.c if c.name not in ("id", "tenant_id", "created_at",
+                                                                 "updated_at")]
+_CONFIGS = sa.select(*_CONFIG_COLUMNS).where(t.ai_configs.c.tenant_id == sa.bindparam("tenant"))
 _LIMITS = sa.select(t.ai_limits).where(t.ai_limits.c.tenant_id == sa.bindparam("tenant"))
 
 

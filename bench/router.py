@@ -1,8 +1,9 @@
 """Router overhead over a raw SDK call to the same emulator.
 
-Raw openai-SDK calls and routed calls alternate in one run, so both see the same
-machine state; the figure is the median (and p95) of the paired differences.
-A cache hit makes no SDK call: its whole latency is router overhead.
+The emulator runs in its own process (as a provider would), so it does not compete with
+the client for the GIL. Raw openai-SDK calls and routed calls alternate in one run, so
+both see the same machine state; the figure is the median (and p95) of the paired
+differences. A cache hit makes no SDK call: its whole latency is router overhead.
 
     python bench/router.py [--calls 400]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,8 +23,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aidesk.core import Core
 from aidesk.workspaces import Workspace
-from tests.emulator import Emulator
+from tests.emulator import DEFAULT_KEYS
+from tests.emulator.server import base_url_for
 from tests.support import configure, make_core
+
+
+class RemoteEmulator:
+    """`python -m tests.emulator` in a subprocess, with the address helpers tests use."""
+
+    def __enter__(self) -> RemoteEmulator:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.emulator", "--no-record", "--stdin"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=Path(__file__).resolve().parent.parent)
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip().removeprefix("EMULATOR_URL=")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(10)
+
+    def base_url(self, provider: str) -> str:
+        return base_url_for(self.url, provider)
+
+    def key(self, provider: str) -> str:
+        return DEFAULT_KEYS[provider]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -37,7 +64,9 @@ def line(name: str, value: float, target: float | None) -> bool:
     return ok
 
 
-async def measure(core: Core, ws: Workspace, emu: Emulator, calls: int) -> dict[str, list[float]]:
+async def measure(
+    core: Core, ws: Workspace, emu: RemoteEmulator, calls: int
+) -> dict[str, list[float]]:
     import openai
 
     raw = openai.AsyncOpenAI(api_key=emu.key("openai"), base_url=emu.base_url("openai"),
@@ -80,7 +109,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=400)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, Emulator() as emu:
+    with tempfile.TemporaryDirectory() as tmp, RemoteEmulator() as emu:
         core = make_core(Path(tmp))
         ws = core.workspaces.get()
         configure(core, ws, emu, "openai")

@@ -196,6 +196,10 @@ class Router:
                     hit = self._cache_hit(conn, workspace, targets[:1] if explicit else targets,
                                           hashes)
                 lim = self.workspaces.limits(workspace.tenant_id, conn)
+                reserved = False
+                if hit is None and lim.any():
+                    conn.rollback()  # end the read; the reservation takes the write lock
+                    reserved = self._reserve(conn, workspace, lim, rec, request, targets[0])
         except (NotConfigured, NoProviderAvailable, ConfigError) as exc:
             rec.outcome, rec.error = "error", exc.user_message
             records.write(self.db, rec, self.clock())
@@ -213,7 +217,6 @@ class Router:
             yield _result(rec, completion, ())
             return
 
-        reserved = self._reserve(workspace, lim, rec, request, targets[0])
         hops: list[Hop] = []
         errors: list[tuple[str, ProviderError]] = []
         written = False
@@ -279,16 +282,14 @@ class Router:
         return None
 
     def _reserve(
-        self, workspace: Workspace, lim: Limits, rec: CallRecord, request: ChatRequest,
-        first: Target,
+        self, conn: Connection, workspace: Workspace, lim: Limits, rec: CallRecord,
+        request: ChatRequest, first: Target,
     ) -> bool:
-        if not lim.any():
-            return False
         prompt_tokens = math.ceil(sum(len(m.content) for m in request.messages) / 3) + 8
         tokens = prompt_tokens + request.max_tokens
         cost = pricing.estimate_usd(first.provider, first.model, prompt_tokens, request.max_tokens)
         try:
-            warnings = limits.reserve(self.db, workspace.tenant_id, lim, rec.request_id,
+            warnings = limits.reserve(self.db, conn, workspace.tenant_id, lim, rec.request_id,
                                       tokens, cost, self.clock())
         except LimitExceeded as exc:
             rec.outcome, rec.error = "refused", exc.user_message

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,8 +25,6 @@ from aidesk.workspaces import Limits
 WARN_AT = 0.8
 RESERVATION_TTL = timedelta(minutes=15)  # outlives any call; frees what a killed process held
 PERIODS = {"requests_per_hour": "hour", "tokens_per_day": "day", "cost_per_month": "month"}
-COUNTER_COLUMN = {"requests_per_hour": "requests", "tokens_per_day": "tokens",
-                  "cost_per_month": "cost_usd"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +58,23 @@ def period_end(period: str, now: datetime) -> datetime:
 
 _last_expiry = datetime.min.replace(tzinfo=UTC)
 _c, _r = t.ai_usage_counters.c, t.ai_limit_reservations.c
-_COUNTERS = sa.select(_c.period, _c.requests, _c.tokens, _c.cost_usd).where(
-    _c.tenant_id == sa.bindparam("tenant"),
-    sa.or_(*(sa.and_(_c.period == p, _c.period_start == sa.bindparam(p))
-             for p in ("hour", "day", "month"))),
+
+def _counter(column: sa.Column[Any], period: str) -> sa.ScalarSelect[Any]:
+    return sa.select(column).where(_c.tenant_id == sa.bindparam("tenant"),
+                                   _c.period == period,
+                                   _c.period_start == sa.bindparam(period)).scalar_subquery()
+
+
+_held = sa.select(sa.func.count().label("n"),
+                  sa.func.coalesce(sa.func.sum(_r.tokens), 0).label("tokens"),
+                  sa.func.coalesce(sa.func.sum(_r.cost_usd), 0.0).label("cost")).where(
+    _r.tenant_id == sa.bindparam("tenant"), _r.expires_at > sa.bindparam("now")).subquery()
+# One round trip: this period's three counters and what in-flight calls hold.
+_USE = sa.select(
+    sa.func.coalesce(_counter(_c.requests, "hour"), 0) + _held.c.n,
+    sa.func.coalesce(_counter(_c.tokens, "day"), 0) + _held.c.tokens,
+    sa.func.coalesce(_counter(_c.cost_usd, "month"), 0.0) + _held.c.cost,
 )
-_HELD = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(_r.tokens), 0),
-                  sa.func.coalesce(sa.func.sum(_r.cost_usd), 0.0)).where(
-    _r.tenant_id == sa.bindparam("tenant"), _r.expires_at > sa.bindparam("now"))
 _EXPIRE = t.ai_limit_reservations.delete().where(_r.expires_at <= sa.bindparam("now"))
 _RESERVE = t.ai_limit_reservations.insert()
 _RELEASE = t.ai_limit_reservations.delete().where(_r.request_id == sa.bindparam("request"))
@@ -82,35 +90,27 @@ _BUMP = _BUMP.on_conflict_do_update(
 
 def status(conn: Connection, tenant_id: str, limits: Limits, now: datetime) -> list[LimitStatus]:
     """Current use of every limit that is set, reservations of in-flight calls included."""
-    params = {p: period_start(p, now) for p in ("hour", "day", "month")}
-    counters = {row.period: row for row in conn.execute(_COUNTERS, {"tenant": tenant_id,
-                                                                    **params})}
-    held = conn.execute(_HELD, {"tenant": tenant_id, "now": now}).one()
-    held_by_limit = {"requests_per_hour": held[0], "tokens_per_day": held[1],
-                     "cost_per_month": held[2]}
-    out = []
-    for limit, period in PERIODS.items():
-        value = getattr(limits, limit)
-        if value is None:
-            continue
-        row = counters.get(period)
-        used = float(getattr(row, COUNTER_COLUMN[limit]) if row else 0)
-        out.append(LimitStatus(limit, value, used + float(held_by_limit[limit]),
-                               period_end(period, now)))
-    return out
+    hour = period_start("hour", now)
+    day = hour.replace(hour=0)
+    used = conn.execute(_USE, {"tenant": tenant_id, "now": now, "hour": hour, "day": day,
+                               "month": day.replace(day=1)}).one()
+    return [LimitStatus(limit, getattr(limits, limit), float(used[i]), period_end(period, now))
+            for i, (limit, period) in enumerate(PERIODS.items())
+            if getattr(limits, limit) is not None]
 
 
 def reserve(
-    db: Database, tenant_id: str, limits: Limits, request_id: str,
+    db: Database, conn: Connection, tenant_id: str, limits: Limits, request_id: str,
     tokens: int, cost: float, now: datetime,
 ) -> list[LimitStatus]:
     """Reserve one request, `tokens` and `cost`; raise LimitExceeded if any limit would pass.
 
-    Returns the limits at or above the warning threshold after this reservation.
+    `conn` must have no open transaction. Returns the limits at or above the warning
+    threshold after this reservation.
     """
     global _last_expiry
     need = {"requests_per_hour": 1.0, "tokens_per_day": float(tokens), "cost_per_month": cost}
-    with db.begin_immediate() as conn:
+    with db.immediate(conn):
         if now - _last_expiry > timedelta(minutes=1):  # housekeeping: expired rows never count
             conn.execute(_EXPIRE, {"now": now})
             _last_expiry = now
@@ -134,9 +134,11 @@ def release(conn: Connection, request_id: str) -> None:
 def count(conn: Connection, tenant_id: str, tokens: int, cost: float | None,
           now: datetime) -> None:
     """Add a finished call to the counters of its hour, day and month."""
+    hour = period_start("hour", now)
+    day = hour.replace(hour=0)
     conn.execute(_BUMP, [
-        {"id": new_id(), "tenant_id": tenant_id, "period": period,
-         "period_start": period_start(period, now), "requests": 1, "tokens": tokens,
-         "cost_usd": cost or 0.0, "created_at": now, "updated_at": now}
-        for period in ("hour", "day", "month")
+        {"id": new_id(), "tenant_id": tenant_id, "period": period, "period_start": start,
+         "requests": 1, "tokens": tokens, "cost_usd": cost or 0.0, "created_at": now,
+         "updated_at": now}
+        for period, start in (("hour", hour), ("day", day), ("month", day.replace(day=1)))
     ])

@@ -127,10 +127,19 @@ class Database:
         (e.g. count usage, then reserve against a limit) is atomic across threads
         and processes; other writers wait up to the busy timeout.
         """
-        with storage_errors(self.path), self.engine.connect() as conn:
-            conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-            with conn.begin():
+        with storage_errors(self.path), self.engine.connect() as conn, self.immediate(conn):
+            yield conn
+
+    @contextmanager
+    def immediate(self, conn: Connection) -> Iterator[Connection]:
+        """`begin_immediate` on a connection already checked out (which has no open
+        transaction): saves a pool round trip on hot paths."""
+        conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        try:
+            with storage_errors(self.path), conn.begin():
                 yield conn
+        finally:
+            conn.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
 
     def close(self) -> None:
         self.engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -52,11 +53,14 @@ def run(smoke: bool = False) -> int:
     window = build_window(bridge)
     window.show()
     shown_ms: list[float] = []
+    epochs: list[float] = []  # wall-clock marks, for bench/startup.py's finer timing
 
     def shown() -> None:
         shown_ms.append(process_age_ms())
-        window.build_current_tab()
+        epochs.append(time.time())
+        window.complete_startup()
         shown_ms.append(process_age_ms())
+        epochs.append(time.time())
         bridge.start()  # the core opens (SQLAlchemy, migrations) once the window is up
 
     QTimer.singleShot(0, shown)
@@ -66,6 +70,7 @@ def run(smoke: bool = False) -> int:
             shown, tab = [*shown_ms, ready_ms, ready_ms][:2]
             print(f"startup: window shown in {shown:.0f} ms, first tab built in {tab:.0f} ms, "
                   f"core ready in {ready_ms:.0f} ms", flush=True)
+            print("epochs: " + " ".join(f"{t:.6f}" for t in [*epochs, time.time()]), flush=True)
             sdks = [m for m in ("openai", "anthropic", "google.genai") if m in sys.modules]
             if sdks:
                 print(f"smoke: provider SDKs imported at startup: {sdks}", file=sys.stderr)

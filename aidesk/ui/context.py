@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
@@ -15,10 +14,10 @@ if TYPE_CHECKING:
 
 
 
-@dataclass
 class UiContext:
-    bridge: CoreBridge
-    messenger: Messenger
+    def __init__(self, bridge: CoreBridge, messenger: Messenger) -> None:
+        self.bridge = bridge
+        self.messenger = messenger
 
 
 class WorkspaceTab(QWidget):

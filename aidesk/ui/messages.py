@@ -7,9 +7,7 @@ with a copyable report that has every key redacted.
 
 from __future__ import annotations
 
-import platform
 import sys
-import traceback
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
@@ -25,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from aidesk import __version__
-from aidesk.errors import AIDeskError
 from aidesk.redact import redact
 
 STATUS_TIMEOUT_MS = 15_000
@@ -58,6 +55,8 @@ class Messenger(QObject):
 
     def failure(self, exc: BaseException, parent: QWidget | None = None) -> None:
         """Show a core failure: its own words if known, the crash dialog if a bug."""
+        from aidesk.errors import AIDeskError
+
         if isinstance(exc, AIDeskError):
             self.error(exc.user_message)
             return
@@ -79,6 +78,9 @@ class Messenger(QObject):
 
 def crash_report(kind: type[BaseException], exc: BaseException,
                  tb: TracebackType | None) -> str:
+    import platform
+    import traceback
+
     lines = [
         f"AIDesk {__version__} on {platform.platform()}, Python {platform.python_version()}",
         "",

@@ -51,6 +51,11 @@ _WIRES: dict[str, Callable[[Call], Response]] = {
 _REASONS: dict[int, str] = {529: "Overloaded"}
 
 
+def base_url_for(url: str, provider: str) -> str:
+    """The base URL an SDK uses for `provider` on an emulator listening at `url`."""
+    return url + next(p for p, prov in _PREFIXES if prov == provider)
+
+
 class RecordedRequest(NamedTuple):
     provider: str
     method: str
@@ -201,8 +206,7 @@ class Emulator:
 
     def base_url(self, provider: str) -> str:
         self._check_provider(provider)
-        prefix = next(p for p, prov in _PREFIXES if prov == provider)
-        return self.url + prefix
+        return base_url_for(self.url, provider)
 
     def key(self, provider: str) -> str:
         self._check_provider(provider)

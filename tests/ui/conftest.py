@@ -45,7 +45,7 @@ def window(bridge: CoreBridge, qtbot: Any, tmp_path: Path) -> MainWindow:
     win.ctx.messenger.dialogs_enabled = False
     qtbot.addWidget(win)
     win.show()
-    win.build_current_tab()
+    win.complete_startup()
     qtbot.waitUntil(lambda: win.current is not None, timeout=10_000)
     return win
 

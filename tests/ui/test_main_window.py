@@ -49,6 +49,19 @@ def test_event_loop_stays_responsive_during_a_slow_call(window: MainWindow, brid
     assert results[0].provider == "openai"
 
 
+def test_results_arrive_on_the_ui_thread(bridge: CoreBridge, qtbot: Any) -> None:
+    import threading
+
+    seen: list[str] = []
+    job = bridge.call(lambda core: threading.current_thread().name)
+    job.done.connect(lambda worker: seen.extend([worker, threading.current_thread().name]))
+    failing = bridge.call(lambda core: 1 / 0)
+    failing.failed.connect(lambda exc: seen.append(threading.current_thread().name))
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=5_000)
+    main = threading.main_thread().name
+    assert seen == ["aidesk-core", main, main]
+
+
 def test_new_workspace_and_switching_reaches_every_tab(window: MainWindow, qtbot: Any) -> None:
     assert len(window.tab_pages) == 1, "only the visible tab is built at start-up"
     for index in range(window.tabs.count()):
