@@ -8,12 +8,11 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from aidesk.providers.base import ChatRequest, Completion, Usage
 from aidesk.storage import tables as t
-from aidesk.storage.types import new_id
+from aidesk.storage.types import new_id, utc_text
 
 _c = t.ai_cache.c
 _LOOKUP = sa.select(_c.provider, _c.prompt_hash, _c.response).where(
@@ -21,12 +20,14 @@ _LOOKUP = sa.select(_c.provider, _c.prompt_hash, _c.response).where(
     _c.prompt_hash.in_(sa.bindparam("hashes", expanding=True)),
     _c.expires_at > sa.bindparam("now"),
 )
-_UPSERT = sqlite_insert(t.ai_cache)
-_UPSERT = _UPSERT.on_conflict_do_update(
-    index_elements=["tenant_id", "provider", "prompt_hash"],
-    set_={name: _UPSERT.excluded[name]
-          for name in ("id", "model", "response", "created_at", "expires_at")},
-)
+_UPSERT = """
+INSERT INTO ai_cache (id, tenant_id, provider, model, prompt_hash, response, created_at,
+                      expires_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (tenant_id, provider, prompt_hash) DO UPDATE SET
+  id = excluded.id, model = excluded.model, response = excluded.response,
+  created_at = excluded.created_at, expires_at = excluded.expires_at
+"""
 
 
 def request_hash(provider: str, model: str, request: ChatRequest) -> str:
@@ -57,10 +58,9 @@ def store(
 ) -> None:
     if ttl_days <= 0:
         return
-    conn.execute(_UPSERT, dict(
-        id=new_id(), tenant_id=tenant_id, provider=provider, model=completion.model,
-        prompt_hash=prompt_hash, response=_encode(completion), created_at=now,
-        expires_at=now + timedelta(days=ttl_days),
+    conn.exec_driver_sql(_UPSERT, (
+        new_id(), tenant_id, provider, completion.model, prompt_hash, _encode(completion),
+        utc_text(now), utc_text(now + timedelta(days=ttl_days)),
     ))
 
 

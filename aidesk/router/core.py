@@ -195,9 +195,9 @@ class Router:
                 if use_cache and ttl > 0:
                     hit = self._cache_hit(conn, workspace, targets[:1] if explicit else targets,
                                           hashes)
-                lim = self.workspaces.limits(workspace.tenant_id, conn)
                 reserved = False
-                if hit is None and lim.any():
+                lim = self.workspaces.limits(workspace.tenant_id, conn) if hit is None else None
+                if lim is not None and lim.any():
                     conn.rollback()  # end the read; the reservation takes the write lock
                     reserved = self._reserve(conn, workspace, lim, rec, request, targets[0])
         except (NotConfigured, NoProviderAvailable, ConfigError) as exc:

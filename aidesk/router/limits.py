@@ -10,16 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from aidesk.errors import LimitExceeded
 from aidesk.storage import Database
-from aidesk.storage import tables as t
-from aidesk.storage.types import new_id
+from aidesk.storage.types import new_id, utc_text
 from aidesk.workspaces import Limits
 
 WARN_AT = 0.8
@@ -57,43 +53,44 @@ def period_end(period: str, now: datetime) -> datetime:
 
 
 _last_expiry = datetime.min.replace(tzinfo=UTC)
-_c, _r = t.ai_usage_counters.c, t.ai_limit_reservations.c
 
-def _counter(column: sa.Column[Any], period: str) -> sa.ScalarSelect[Any]:
-    return sa.select(column).where(_c.tenant_id == sa.bindparam("tenant"),
-                                   _c.period == period,
-                                   _c.period_start == sa.bindparam(period)).scalar_subquery()
-
-
-_held = sa.select(sa.func.count().label("n"),
-                  sa.func.coalesce(sa.func.sum(_r.tokens), 0).label("tokens"),
-                  sa.func.coalesce(sa.func.sum(_r.cost_usd), 0.0).label("cost")).where(
-    _r.tenant_id == sa.bindparam("tenant"), _r.expires_at > sa.bindparam("now")).subquery()
-# One round trip: this period's three counters and what in-flight calls hold.
-_USE = sa.select(
-    sa.func.coalesce(_counter(_c.requests, "hour"), 0) + _held.c.n,
-    sa.func.coalesce(_counter(_c.tokens, "day"), 0) + _held.c.tokens,
-    sa.func.coalesce(_counter(_c.cost_usd, "month"), 0.0) + _held.c.cost,
+# Plain SQL on the hot path: these run on every limited call, and SQLAlchemy's statement
+# machinery costs more than SQLite itself here. The tables are those of aidesk.storage.
+_USE = """
+SELECT
+  coalesce((SELECT requests FROM ai_usage_counters
+            WHERE tenant_id = :tenant AND period = 'hour' AND period_start = :hour), 0),
+  coalesce((SELECT tokens FROM ai_usage_counters
+            WHERE tenant_id = :tenant AND period = 'day' AND period_start = :day), 0),
+  coalesce((SELECT cost_usd FROM ai_usage_counters
+            WHERE tenant_id = :tenant AND period = 'month' AND period_start = :month), 0),
+  count(*), coalesce(sum(tokens), 0), coalesce(sum(cost_usd), 0)
+FROM ai_limit_reservations WHERE tenant_id = :tenant AND expires_at > :now
+"""
+_EXPIRE = "DELETE FROM ai_limit_reservations WHERE expires_at <= ?"
+_RESERVE = (
+    "INSERT INTO ai_limit_reservations (id, tenant_id, request_id, tokens, cost_usd, "
+    "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-_EXPIRE = t.ai_limit_reservations.delete().where(_r.expires_at <= sa.bindparam("now"))
-_RESERVE = t.ai_limit_reservations.insert()
-_RELEASE = t.ai_limit_reservations.delete().where(_r.request_id == sa.bindparam("request"))
-_BUMP = sqlite_insert(t.ai_usage_counters)
-_BUMP = _BUMP.on_conflict_do_update(
-    index_elements=["tenant_id", "period", "period_start"],
-    set_={"requests": _c.requests + _BUMP.excluded.requests,
-          "tokens": _c.tokens + _BUMP.excluded.tokens,
-          "cost_usd": _c.cost_usd + _BUMP.excluded.cost_usd,
-          "updated_at": _BUMP.excluded.updated_at},
-)
+_RELEASE = "DELETE FROM ai_limit_reservations WHERE request_id = ?"
+_BUMP = """
+INSERT INTO ai_usage_counters
+  (id, tenant_id, period, period_start, requests, tokens, cost_usd, created_at, updated_at)
+VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+ON CONFLICT (tenant_id, period, period_start) DO UPDATE SET
+  requests = requests + 1, tokens = tokens + excluded.tokens,
+  cost_usd = cost_usd + excluded.cost_usd, updated_at = excluded.updated_at
+"""
 
 
 def status(conn: Connection, tenant_id: str, limits: Limits, now: datetime) -> list[LimitStatus]:
     """Current use of every limit that is set, reservations of in-flight calls included."""
     hour = period_start("hour", now)
     day = hour.replace(hour=0)
-    used = conn.execute(_USE, {"tenant": tenant_id, "now": now, "hour": hour, "day": day,
-                               "month": day.replace(day=1)}).one()
+    row = conn.exec_driver_sql(_USE, {
+        "tenant": tenant_id, "now": utc_text(now), "hour": utc_text(hour),
+        "day": utc_text(day), "month": utc_text(day.replace(day=1))}).one()
+    used = [row[0] + row[3], row[1] + row[4], row[2] + row[5]]
     return [LimitStatus(limit, getattr(limits, limit), float(used[i]), period_end(period, now))
             for i, (limit, period) in enumerate(PERIODS.items())
             if getattr(limits, limit) is not None]
@@ -112,7 +109,7 @@ def reserve(
     need = {"requests_per_hour": 1.0, "tokens_per_day": float(tokens), "cost_per_month": cost}
     with db.immediate(conn):
         if now - _last_expiry > timedelta(minutes=1):  # housekeeping: expired rows never count
-            conn.execute(_EXPIRE, {"now": now})
+            conn.exec_driver_sql(_EXPIRE, (utc_text(now),))
             _last_expiry = now
         warnings = []
         for s in status(conn, tenant_id, limits, now):
@@ -121,14 +118,13 @@ def reserve(
                 raise LimitExceeded(s.limit, s.value, s.used, s.resets_at)
             if after >= WARN_AT * s.value:
                 warnings.append(LimitStatus(s.limit, s.value, after, s.resets_at))
-        conn.execute(_RESERVE, {"id": new_id(), "tenant_id": tenant_id, "request_id": request_id,
-                                "tokens": tokens, "cost_usd": cost, "created_at": now,
-                                "expires_at": now + RESERVATION_TTL})
+        conn.exec_driver_sql(_RESERVE, (new_id(), tenant_id, request_id, tokens, cost,
+                                        utc_text(now), utc_text(now + RESERVATION_TTL)))
     return warnings
 
 
 def release(conn: Connection, request_id: str) -> None:
-    conn.execute(_RELEASE, {"request": request_id})
+    conn.exec_driver_sql(_RELEASE, (request_id,))
 
 
 def count(conn: Connection, tenant_id: str, tokens: int, cost: float | None,
@@ -136,9 +132,8 @@ def count(conn: Connection, tenant_id: str, tokens: int, cost: float | None,
     """Add a finished call to the counters of its hour, day and month."""
     hour = period_start("hour", now)
     day = hour.replace(hour=0)
-    conn.execute(_BUMP, [
-        {"id": new_id(), "tenant_id": tenant_id, "period": period, "period_start": start,
-         "requests": 1, "tokens": tokens, "cost_usd": cost or 0.0, "created_at": now,
-         "updated_at": now}
+    stamp = utc_text(now)
+    conn.exec_driver_sql(_BUMP, [
+        (new_id(), tenant_id, period, utc_text(start), tokens, cost or 0.0, stamp, stamp)
         for period, start in (("hour", hour), ("day", day), ("month", day.replace(day=1)))
     ])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,12 +11,19 @@ from aidesk.providers.base import ChatRequest, Completion, Usage
 from aidesk.redact import redact
 from aidesk.router import cache, limits
 from aidesk.storage import Database, storage_errors
-from aidesk.storage import tables as t
-from aidesk.storage.types import new_id
+from aidesk.storage.types import new_id, utc_text
 
-# Built once: SQLAlchemy then reuses the compiled statement on every call.
-_USAGE_INSERT = t.ai_usage_logs.insert()
-_AUDIT_INSERT = t.ai_audit_logs.insert()
+# Plain SQL: this runs once per call (see aidesk.router.limits); columns as aidesk.storage.tables.
+_USAGE_INSERT = (
+    "INSERT INTO ai_usage_logs (id, tenant_id, request_id, provider, model, prompt_tokens, "
+    "completion_tokens, total_tokens, cost_usd, response_time_ms, module, user_id, cached, "
+    "outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_AUDIT_INSERT = (
+    "INSERT INTO ai_audit_logs (id, tenant_id, request_id, user_id, provider, model, module, "
+    "prompt, response, tokens_used, success, error_message, hops, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(slots=True)
@@ -54,25 +62,23 @@ def write(
     db: Database, rec: CallRecord, now: datetime, *,
     cache_write: CacheWrite | None = None, reserved: bool = False,
 ) -> None:
+    stamp = utc_text(now)
+    ok = rec.outcome == "ok"
     with storage_errors(), db.begin() as conn:
         if reserved:
             limits.release(conn, rec.request_id)
-        conn.execute(_USAGE_INSERT, dict(
-            id=new_id(), tenant_id=rec.tenant_id, request_id=rec.request_id,
-            provider=rec.provider or "none", model=rec.model or "none",
-            prompt_tokens=rec.usage.prompt_tokens, completion_tokens=rec.usage.completion_tokens,
-            total_tokens=rec.usage.total_tokens, cost_usd=rec.cost_usd,
-            response_time_ms=rec.latency_ms, module=rec.module, user_id=rec.user_id,
-            cached=rec.cached, outcome=rec.outcome, created_at=now,
+        u = rec.usage
+        conn.exec_driver_sql(_USAGE_INSERT, (
+            new_id(), rec.tenant_id, rec.request_id, rec.provider or "none", rec.model or "none",
+            u.prompt_tokens, u.completion_tokens, u.total_tokens, rec.cost_usd, rec.latency_ms,
+            rec.module, rec.user_id, int(rec.cached), rec.outcome, stamp,
         ))
-        conn.execute(_AUDIT_INSERT, dict(
-            id=new_id(), tenant_id=rec.tenant_id, request_id=rec.request_id,
-            user_id=rec.user_id, provider=rec.provider, model=rec.model, module=rec.module,
-            prompt=redact(rec.prompt),
-            response=redact(rec.response) if rec.response is not None else None,
-            tokens_used=rec.usage.total_tokens if rec.outcome == "ok" else None,
-            success=rec.outcome == "ok", error_message=redact(rec.error) if rec.error else None,
-            hops=rec.hops, created_at=now,
+        conn.exec_driver_sql(_AUDIT_INSERT, (
+            new_id(), rec.tenant_id, rec.request_id, rec.user_id, rec.provider, rec.model,
+            rec.module, redact(rec.prompt),
+            redact(rec.response) if rec.response is not None else None,
+            u.total_tokens if ok else None, int(ok), redact(rec.error) if rec.error else None,
+            json.dumps(rec.hops, ensure_ascii=False, separators=(",", ":")), stamp,
         ))
         if not rec.cached and rec.outcome != "refused":
             limits.count(conn, rec.tenant_id, rec.usage.total_tokens, rec.cost_usd, now)

@@ -21,6 +21,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_text(value: datetime) -> str:
+    """The stored form of an aware instant: naive UTC, `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r} refused: pass an aware datetime (UTC)")
+    naive = value.astimezone(UTC).replace(tzinfo=None)
+    return naive.isoformat(sep=" ", timespec="microseconds")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A UTC instant stored as naive ISO text, `YYYY-MM-DD HH:MM:SS.ffffff`.
 
@@ -37,10 +45,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if not isinstance(value, datetime):
             raise TypeError(f"UTCDateTime expects a datetime, got {type(value).__name__}")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value!r} refused: pass an aware datetime (UTC)")
-        naive = value.astimezone(UTC).replace(tzinfo=None)
-        return naive.isoformat(sep=" ", timespec="microseconds")
+        return utc_text(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
         if value is None:
