@@ -1,12 +1,13 @@
 # Sourced by scripts/run and scripts/test: Debian packages and the virtualenv.
 # Qt's offscreen/xcb platform libraries, fonts, and a Secret Service (gnome-keyring on D-Bus).
-DEBIAN_PACKAGES="python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
+DEBIAN_PACKAGES="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
 libglib2.0-0 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
 fonts-dejavu-core dbus dbus-daemon gnome-keyring"
 
 install_debian_packages() {
   command -v dpkg >/dev/null || return 0
   local missing=""
+  python3 -m venv --help >/dev/null 2>&1 || missing=" python3-venv"
   for pkg in $DEBIAN_PACKAGES; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
   done
