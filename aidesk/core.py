@@ -12,8 +12,9 @@ from pathlib import Path
 from aidesk import paths
 from aidesk.keys import KeyStore
 from aidesk.redact import RedactingFilter, install_log_redaction
-from aidesk.router import Router
+from aidesk.router import Router, cache
 from aidesk.storage import Database, open_database
+from aidesk.storage.types import utcnow
 from aidesk.workspaces import Workspaces
 
 
@@ -42,6 +43,8 @@ def open_core(data_dir: Path | None = None, *, keys: KeyStore | None = None) -> 
     data_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(data_dir)
     db = open_database(data_dir / "aidesk.db")
+    with db.begin() as conn:  # expired answers are never served; drop them once per start
+        cache.purge_expired(conn, utcnow())
     keys = keys or KeyStore()
     user = current_user()
     return Core(data_dir, db, keys, Workspaces(db), Router(db, keys, user_id=user), user)

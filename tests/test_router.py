@@ -396,3 +396,17 @@ def test_cost_matches_genai_prices(provider: str, price_id: str, model: str, pro
                           model_ref=model, provider_id=price_id).total_price
     got = cost_usd(provider, model, Usage(prompt, completion, cached_tokens=cached))
     assert got == pytest.approx(float(expected), rel=1e-9)
+
+
+def test_expired_answers_are_dropped_when_the_app_opens(core: Core, ws: Workspace,
+                                                        emulator: Any) -> None:
+    from tests.support import make_core
+
+    configure(core, ws, emulator, "openai")
+    ask(core, ws, "keep me")
+    assert len(rows(core, t.ai_cache)) == 1
+    with core.db.begin() as conn:
+        conn.execute(t.ai_cache.update().values(expires_at=utcnow() - timedelta(seconds=1)))
+    reopened = make_core(core.data_dir, core.keys._backend)  # type: ignore[arg-type]
+    assert rows(reopened, t.ai_cache) == []
+    reopened.close()
