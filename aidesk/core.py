@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aidesk import paths
 from aidesk.keys import KeyStore
-from aidesk.redact import RedactingFilter, install_log_redaction
+from aidesk.redact import install_log_redaction
 from aidesk.router import Router, cache
 from aidesk.storage import Database, open_database
 from aidesk.storage.types import utcnow
@@ -60,7 +60,6 @@ def setup_logging(data_dir: Path) -> None:
     handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3,
                                                    encoding="utf-8", delay=True)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
     handler.setLevel(logging.INFO)
     root.addHandler(handler)
     if root.level > logging.INFO or root.level == logging.NOTSET:

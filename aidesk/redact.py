@@ -53,14 +53,6 @@ def redact(text: str) -> str:
     return _KEY_SHAPES.sub(lambda m: mask(m.group(0)), text)
 
 
-class RedactingFilter(logging.Filter):
-    """For handlers that format records made before the redacting factory was installed."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        _clean(record)
-        return True
-
-
 def _clean(record: logging.LogRecord) -> None:
     message = record.getMessage()
     cleaned = redact(message)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 Role = Literal["system", "user", "assistant"]
@@ -100,7 +100,6 @@ class ProviderSettings:
     api_key: str | None
     base_url: str | None = None
     timeout_s: float = 60.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Provider(Protocol):
@@ -127,4 +126,5 @@ class ProviderInfo:
 
 
 def monotonic_ms(start: float) -> int:
+    """Whole milliseconds since `start`, a `time.perf_counter()` reading."""
     return int((time.perf_counter() - start) * 1000)

@@ -37,6 +37,7 @@ from aidesk.providers.base import (
     StreamDone,
     StreamEvent,
     TextDelta,
+    monotonic_ms,
 )
 from aidesk.router import cache, limits, pricing, records
 from aidesk.router.records import CacheWrite, CallRecord
@@ -210,7 +211,7 @@ class Router:
             rec.provider, rec.model = target.provider, completion.model
             rec.response = completion.text
             rec.usage, rec.cost_usd, rec.cached = completion.usage, 0.0, True
-            rec.latency_ms = _ms(start)
+            rec.latency_ms = monotonic_ms(start)
             records.write(self.db, rec, self.clock())
             if streaming:
                 yield TextDelta(completion.text)
@@ -249,7 +250,7 @@ class Router:
                 rec.response = completion.text
                 rec.usage = completion.usage
                 rec.cost_usd = pricing.cost_usd(target.provider, completion.model, completion.usage)
-                rec.hops, rec.latency_ms = [h.as_dict() for h in hops], _ms(start)
+                rec.hops, rec.latency_ms = [h.as_dict() for h in hops], monotonic_ms(start)
                 write = CacheWrite(prompt_hash, completion, ttl) if ttl > 0 else None
                 records.write(self.db, rec, self.clock(), cache_write=write, reserved=reserved)
                 written = True
@@ -257,7 +258,7 @@ class Router:
                 return
             last = targets[min(len(hops), len(targets)) - 1]
             rec.provider, rec.model = last.provider, last.model
-            rec.outcome, rec.latency_ms = "error", _ms(start)
+            rec.outcome, rec.latency_ms = "error", monotonic_ms(start)
             rec.hops = [h.as_dict() for h in hops]
             failure = _failure(hops, errors, workspace)
             rec.error = failure.user_message
@@ -266,7 +267,8 @@ class Router:
             raise failure
         except (asyncio.CancelledError, GeneratorExit):
             if not written:
-                rec.outcome, rec.error, rec.latency_ms = "cancelled", "cancelled", _ms(start)
+                rec.outcome, rec.error = "cancelled", "cancelled"
+                rec.latency_ms = monotonic_ms(start)
                 rec.hops = [h.as_dict() for h in hops]
                 records.write(self.db, rec, self.clock(), reserved=reserved)
             raise
@@ -340,6 +342,3 @@ def _failure(hops: list[Hop], errors: list[tuple[str, ProviderError]],
         return NoProviderAvailable(workspace.name)
     return AllProvidersFailed(errors)
 
-
-def _ms(start: float) -> int:
-    return int((time.perf_counter() - start) * 1000)

@@ -14,7 +14,7 @@ from typing import Any
 from aidesk import providers
 from aidesk.errors import AIDeskError, InvalidKey, ProviderError
 from aidesk.keys import KeyStore
-from aidesk.providers.base import ModelInfo, ProviderSettings
+from aidesk.providers.base import ModelInfo, ProviderSettings, monotonic_ms
 from aidesk.workspaces import Workspace, Workspaces
 
 VERIFIED, REJECTED, UNVERIFIED = "verified", "rejected", "unverified"
@@ -54,12 +54,12 @@ async def verify_key(
     try:
         models = await client.list_models()
     except InvalidKey as exc:
-        return KeyCheck(provider, model, REJECTED, exc.user_message, _ms(start))
+        return KeyCheck(provider, model, REJECTED, exc.user_message, monotonic_ms(start))
     except ProviderError as exc:
-        return KeyCheck(provider, model, UNVERIFIED, exc.user_message, _ms(start))
+        return KeyCheck(provider, model, UNVERIFIED, exc.user_message, monotonic_ms(start))
     finally:
         await client.aclose()
-    latency = _ms(start)
+    latency = monotonic_ms(start)
     message = f"Key works: {len(models)} models available ({latency} ms)."
     if models and model not in {m.id for m in models}:
         message += f" Note: model {model} is not in the list."
@@ -88,9 +88,6 @@ async def check_workspace(
 
     return list(await asyncio.gather(*(one(c.provider, c.base_url, c.model) for c in configs)))
 
-
-def _ms(start: float) -> int:
-    return int((time.perf_counter() - start) * 1000)
 
 
 def store_key(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +70,6 @@ class CoreBridge(QObject):
         self._jobs: set[Job] = set()
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._main, name="aidesk-core", daemon=True)
-        self.ready_at: float | None = None
         self._modules_seen = 0
         # Auto connection to a method of this UI-thread object: queued when the worker
         # emits. (Importing `Qt` for an explicit type costs ~20 ms of start-up.)
@@ -103,7 +101,6 @@ class CoreBridge(QObject):
         core.router.subscribe(lambda event: self._relay.emit(None, "event", event))
         self.core = core
         self._freeze_long_lived()
-        self.ready_at = time.perf_counter()
         self._relay.emit(None, "ready", core)
 
     def _freeze_long_lived(self) -> None:
@@ -210,10 +207,6 @@ class CoreBridge(QObject):
             task.add_done_callback(lambda t: (self._after_job(), _deliver(job, t)))
 
         loop.call_soon_threadsafe(launch)
-
-    @property
-    def busy(self) -> int:
-        return len(self._jobs)
 
 
 def _deliver(job: Job, task: asyncio.Task[Any] | Future[Any]) -> None:
