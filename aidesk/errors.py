@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import TYPE_CHECKING
+
 from aidesk.redact import redact
+
+if TYPE_CHECKING:
+    from aidesk.providers.base import Usage
 
 
 class AIDeskError(Exception):
@@ -44,10 +49,14 @@ class ProviderError(AIDeskError):
     code = "provider_error"
     fallback = True
 
-    def __init__(self, provider: str, detail: str = "", *, status: int | None = None) -> None:
+    def __init__(
+        self, provider: str, detail: str = "", *, status: int | None = None,
+        usage: Usage | None = None,
+    ) -> None:
         self.provider = provider
         self.detail = redact(detail)
         self.status = status
+        self.usage = usage  # tokens the provider billed for this failed answer, if any
         super().__init__(self.describe())
 
     def describe(self) -> str:
@@ -136,6 +145,58 @@ class MalformedResponse(ProviderError):
 
     def describe(self) -> str:
         return f"{self.provider}: the answer could not be read. {self.detail}".strip()
+
+
+class EmptyAnswer(ProviderError):
+    """The provider ended the answer without any text (e.g. Gemini `MAX_TOKENS` spent on
+    thinking). Billed tokens, if any, ride in `usage`; never a success, never cached."""
+
+    code = "empty_answer"
+
+    def describe(self) -> str:
+        return (
+            f"{self.provider}: the answer came back empty ({self.detail or 'no text'}). "
+            "Raise the output limit (max tokens) or shorten the request, then try again."
+        )
+
+
+class ContentFiltered(ProviderError):
+    """The provider's safety filter withheld the answer (Gemini SAFETY, RECITATION,
+    PROHIBITED_CONTENT, …; OpenAI `content_filter`)."""
+
+    code = "content_filtered"
+
+    def describe(self) -> str:
+        return (
+            f"{self.provider}: the provider's content filter refused to answer "
+            f"({self.detail or 'filtered'}). Rephrase the request or use another provider."
+        )
+
+
+class Moderated(ProviderError):
+    """The input was flagged by the provider's moderation (OpenRouter 403): not a bad key."""
+
+    code = "moderated"
+
+    def describe(self) -> str:
+        reasons = f" ({self.detail})" if self.detail else ""
+        return (
+            f"{self.provider}: the request was flagged by moderation{reasons}. "
+            "Rephrase it or use another provider."
+        )
+
+
+class Unsupported(ProviderError):
+    """This provider or model refuses a capability the request needs (a JSON schema,
+    `response_format`, a parameter): another provider may support it."""
+
+    code = "unsupported"
+
+    def describe(self) -> str:
+        return (
+            f"{self.provider}: this model does not support what the request needs. "
+            f"{self.detail}"
+        ).strip()
 
 
 class BadRequest(ProviderError):

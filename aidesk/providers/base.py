@@ -53,15 +53,34 @@ class ChatRequest:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
+    """Tokens of one call, normalised across providers.
+
+    `prompt_tokens` is the whole prompt: uncached input plus cache reads (`cached_tokens`)
+    plus cache writes (`cache_write_tokens`), whatever the provider's own split (Anthropic's
+    `input_tokens` excludes both; OpenAI's `prompt_tokens` includes its cached part).
+    `completion_tokens` is all billed output, reasoning/thinking tokens included.
+    `known` is False when the provider reported no usage at all (e.g. an old local server
+    that ignores `stream_options.include_usage`): the counts are then unknown, not zero.
+    """
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    cached_tokens: int = 0
-    reasoning_tokens: int = 0
+    cached_tokens: int = 0  # cache reads, part of prompt_tokens
+    reasoning_tokens: int = 0  # part of completion_tokens
     cost_usd: float | None = None  # set only when the provider reports its own cost
+    cache_write_tokens: int = 0  # cache writes, part of prompt_tokens
+    known: bool = True
 
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+
+UNKNOWN_USAGE = Usage(known=False)
+
+# Finish reasons that mean "the output limit cut the answer" (OpenAI `length`,
+# Anthropic `max_tokens`, Gemini `MAX_TOKENS`).
+TRUNCATED_REASONS = frozenset({"length", "max_tokens", "MAX_TOKENS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +90,11 @@ class Completion:
     usage: Usage
     finish_reason: str | None = None
     data: Any = None  # the parsed and validated object of a structured request
+
+    @property
+    def truncated(self) -> bool:
+        """The output limit cut the answer: returned, but marked and never cached."""
+        return self.finish_reason in TRUNCATED_REASONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +123,8 @@ class ProviderSettings:
     provider: str
     api_key: str | None
     base_url: str | None = None
-    timeout_s: float = 60.0
+    timeout_s: float = 60.0  # read timeout: the longest silence between two bytes
+    connect_timeout_s: float = 10.0
 
 
 class Provider(Protocol):
