@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aidesk.errors import ConfigError
 from aidesk.providers import PROVIDER_IDS, info
-from aidesk.workspaces import LIMIT_NAMES, Workspace, Workspaces
+from aidesk.workspaces import DEADLINE_KEY, LIMIT_NAMES, Workspace, Workspaces
 
 PROVIDER_FIELDS = ("model", "base_url", "enabled", "timeout_s")
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -16,7 +16,8 @@ NONE = {"", "none", "null", "default"}
 
 def setting_names() -> list[str]:
     names = [f"providers.{p}.{f}" for p in PROVIDER_IDS for f in PROVIDER_FIELDS]
-    return [*names, "fallback", *(f"limits.{n}" for n in LIMIT_NAMES), "cache.ttl_days"]
+    return [*names, "fallback", *(f"limits.{n}" for n in LIMIT_NAMES), "cache.ttl_days",
+            DEADLINE_KEY]
 
 
 def get(store: Workspaces, ws: Workspace, key: str) -> str:
@@ -32,6 +33,8 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
         return ",".join(c.provider for c in configs if c.stored and c.enabled)
     if section == "limits":
         return _show(getattr(store.limits(ws.tenant_id), name))
+    if section == "calls":
+        return _show(store.call_deadline_s())
     return str(ws.cache_ttl_days)
 
 
@@ -61,6 +64,8 @@ def set(store: Workspaces, ws: Workspace, key: str, value: str) -> None:
             store.update_config(ws.tenant_id, provider, enabled=True)
     elif section == "limits":
         store.set_limit(ws.tenant_id, name, None if raw.lower() in NONE else _number(key, raw))
+    elif section == "calls":
+        store.set_call_deadline(_number(key, raw))
     else:
         store.set_cache_ttl(ws, int(_number(key, raw)))
 
@@ -74,6 +79,8 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "fallback", "", ""
     if parts[0] == "limits" and len(parts) == 2 and parts[1] in LIMIT_NAMES:
         return "limits", parts[1], ""
+    if key.strip() == DEADLINE_KEY:
+        return "calls", "deadline_s", ""
     if parts == ["cache", "ttl_days"]:
         return "cache", "ttl_days", ""
     raise ConfigError(f"Unknown setting '{key}'. Settings: {', '.join(setting_names())}.")

@@ -21,6 +21,9 @@ from aidesk.storage.types import new_id, utcnow
 CURRENT_KEY = "current_workspace"
 DEFAULT_WORKSPACE = "default"
 LIMIT_NAMES = ("requests_per_hour", "tokens_per_day", "cost_per_month")
+DEADLINE_KEY = "calls.deadline_s"  # app_state key: overall deadline per call, whole fallback chain
+DEFAULT_DEADLINE_S = 120.0
+DEADLINE_RANGE = (1.0, 600.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,18 +135,39 @@ class Workspaces:
         return ws
 
     def set_current(self, ws: Workspace) -> None:
-        with self.db.begin() as conn:
-            stmt = sa.select(t.app_state.c.key).where(t.app_state.c.key == CURRENT_KEY)
-            if conn.execute(stmt).first():
-                conn.execute(t.app_state.update().where(t.app_state.c.key == CURRENT_KEY)
-                             .values(value=ws.tenant_id))
-            else:
-                conn.execute(t.app_state.insert().values(key=CURRENT_KEY, value=ws.tenant_id))
+        self._set_state(CURRENT_KEY, ws.tenant_id)
 
-    def _state(self, key: str) -> str | None:
-        with self.db.connect() as conn:
-            return conn.execute(sa.select(t.app_state.c.value)
-                                .where(t.app_state.c.key == key)).scalar()
+    def _state(self, key: str, conn: Connection | None = None) -> str | None:
+        with self._reading(conn) as c:
+            value: str | None = c.execute(sa.select(t.app_state.c.value)
+                                          .where(t.app_state.c.key == key)).scalar()
+        return value
+
+    def _set_state(self, key: str, value: str) -> None:
+        with self.db.begin() as conn:
+            stmt = sa.select(t.app_state.c.key).where(t.app_state.c.key == key)
+            if conn.execute(stmt).first():
+                conn.execute(t.app_state.update().where(t.app_state.c.key == key)
+                             .values(value=value))
+            else:
+                conn.execute(t.app_state.insert().values(key=key, value=value))
+
+    # -- global settings (app_state) ----------------------------------------------------------
+    def call_deadline_s(self, conn: Connection | None = None) -> float:
+        """Overall deadline of one call across the whole fallback chain (`calls.deadline_s`)."""
+        raw = self._state(DEADLINE_KEY, conn)
+        try:
+            value = float(raw) if raw is not None else DEFAULT_DEADLINE_S
+        except ValueError:
+            return DEFAULT_DEADLINE_S
+        low, high = DEADLINE_RANGE
+        return value if low <= value <= high else DEFAULT_DEADLINE_S
+
+    def set_call_deadline(self, seconds: float) -> None:
+        low, high = DEADLINE_RANGE
+        if not (low <= seconds <= high):  # also refuses nan
+            raise ConfigError(f"calls.deadline_s must be between {low:g} and {high:g} seconds.")
+        self._set_state(DEADLINE_KEY, repr(float(seconds)))
 
     def set_cache_ttl(self, ws: Workspace, days: int) -> None:
         if days < 0:
