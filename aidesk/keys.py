@@ -8,13 +8,30 @@ from __future__ import annotations
 
 import hashlib
 
-from aidesk.errors import KeyringUnavailable, StorageError
+from aidesk.errors import ConfigError, KeyringUnavailable, StorageError
 from aidesk.redact import mask, register_secret
 
 SERVICE = "aidesk"
 
 # Backends that would keep keys in plain text or nowhere: refused, never a silent fallback.
 _REFUSED_BACKENDS = ("fail.Keyring", "PlaintextKeyring", "chainer.ChainerBackend:empty")
+
+
+MAX_KEY_LENGTH = 1024  # the longest real keys (OpenAI project keys) are under 200 characters
+
+
+def key_problem(key: str) -> str | None:
+    """Why this text cannot be an API key, in one sentence that does not repeat it; else None."""
+    key = key.strip()
+    if not key:
+        return "No key given: pipe it on stdin or type it at the prompt."
+    if len(key) > MAX_KEY_LENGTH:
+        return (f"That key is {len(key)} characters long, far more than any API key: copy only "
+                "the key from the provider's console.")
+    if not all("!" <= c <= "~" for c in key):
+        return ("That key contains spaces, control characters or non-ASCII letters, which no API "
+                "key has: copy it again from the provider's console.")
+    return None
 
 
 def fingerprint(key: str) -> str:
@@ -62,9 +79,10 @@ class KeyStore:
     def set(self, tenant_id: str, provider: str, key: str) -> tuple[str, str]:
         """Store the key; return (fingerprint, mask) for the database."""
         key = key.strip()
-        if not key:
-            raise ValueError("empty key")
         register_secret(key)
+        problem = key_problem(key)
+        if problem:
+            raise ConfigError(problem)
         self.check()
         try:
             self._backend.set_password(SERVICE, self.entry(tenant_id, provider), key)  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from aidesk.errors import ConfigError
 from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
+from aidesk.redact import redact
 from aidesk.storage import Database
 from aidesk.storage import tables as t
 from aidesk.storage.types import new_id, utcnow
@@ -233,7 +234,7 @@ class Workspaces:
 
     def record_test(self, tenant_id: str, provider: str, status: str, message: str) -> None:
         self.update_config(tenant_id, provider, last_test_status=status,
-                           last_test_message=message, last_test_at=utcnow())
+                           last_test_message=redact(message)[:1000], last_test_at=utcnow())
 
     # -- limits -------------------------------------------------------------------------------
     def limits(self, tenant_id: str, conn: Connection | None = None) -> Limits:

@@ -149,3 +149,103 @@ def test_real_secret_service_through_the_cli(tmp_path: Path, emulator: Any) -> N
             assert emulator.key("openai").encode() not in path.read_bytes()
     assert aidesk("keys", "remove", "openai", *w).returncode == 0
     assert keyring.get_password("aidesk", f"{tenant}:openai") is None
+
+
+# -- connection tests: redaction first, a short overall timeout, cancellable ----------------------
+
+class _Spy:
+    """Records the settings each provider client was built with, and whether it was closed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from aidesk import providers
+
+        self.settings: list[Any] = []
+        self.closed = 0
+        real_create = providers.create
+
+        def create(settings: Any) -> Any:
+            self.settings.append(settings)
+            client = real_create(settings)
+            real_close = client.aclose
+
+            async def aclose() -> None:
+                await real_close()
+                self.closed += 1
+
+            client.aclose = aclose  # type: ignore[method-assign]
+            return client
+
+        monkeypatch.setattr(providers, "create", create)
+
+
+def test_key_test_registers_the_key_before_using_it(emulator: Any,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    from aidesk.router.keycheck import REJECTED, verify_key
+
+    wrong = "proxy-token-" + os.urandom(6).hex()  # shaped like no provider's key
+    caplog.set_level(logging.DEBUG)
+    # The emulated OpenAI echoes the key it got ("Incorrect API key provided: …").
+    check = asyncio.run(verify_key("openai", wrong, base_url=emulator.base_url("openai")))
+    assert check.outcome == REJECTED
+    assert wrong not in redact(f"error: {wrong}")  # registered, though never stored
+    assert wrong not in check.message and wrong not in caplog.text
+
+
+def test_key_test_timeout_defaults(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aidesk.router.keycheck import verify_key
+
+    spy = _Spy(monkeypatch)
+    check = asyncio.run(verify_key("groq", emulator.key("groq"),
+                                   base_url=emulator.base_url("groq")))
+    assert check.ok
+    assert (spy.settings[0].timeout_s, spy.settings[0].connect_timeout_s) == (15.0, 10.0)
+    assert spy.closed == 1
+
+
+def test_key_test_gives_up_after_its_timeout(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aidesk.router.keycheck import UNVERIFIED, verify_key
+
+    spy = _Spy(monkeypatch)
+    emulator.latency("openai", 5.0)
+    import time
+
+    t0 = time.perf_counter()
+    check = asyncio.run(verify_key("openai", emulator.key("openai"),
+                                   base_url=emulator.base_url("openai"), timeout_s=0.5))
+    elapsed = time.perf_counter() - t0
+    assert check.outcome == UNVERIFIED and elapsed < 3.0
+    assert "no answer" in check.message
+    assert spy.closed == 1
+
+
+def test_key_test_can_be_cancelled(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from aidesk.router.keycheck import verify_key
+
+    spy = _Spy(monkeypatch)
+    emulator.latency("anthropic", 5.0)
+
+    async def cancel_soon() -> float:
+        task = asyncio.create_task(verify_key("anthropic", emulator.key("anthropic"),
+                                              base_url=emulator.base_url("anthropic")))
+        await asyncio.sleep(0.3)
+        t0 = time.perf_counter()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return time.perf_counter() - t0
+
+    assert asyncio.run(cancel_soon()) < 1.0
+    assert spy.closed == 1
+
+
+@pytest.mark.parametrize("bad", ["sk-abc def-0123456789", "sk-abc\x01def-0123456789",
+                                 "sk-chave-ção-0123456789", "x" * 5000])
+def test_malformed_key_is_rejected_without_a_call(bad: str, emulator: Any) -> None:
+    from aidesk.router.keycheck import REJECTED, verify_key
+
+    check = asyncio.run(verify_key("openai", bad, base_url=emulator.base_url("openai")))
+    assert check.outcome == REJECTED and "copy" in check.message
+    assert bad not in check.message
+    assert emulator.requests_for("openai") == []

@@ -7,17 +7,23 @@ unverified (timeout, rate limit, provider down, offline: the key may be fine, re
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aidesk import providers
-from aidesk.errors import AIDeskError, InvalidKey, ProviderError
-from aidesk.keys import KeyStore
-from aidesk.providers.base import ModelInfo, ProviderSettings, monotonic_ms
+from aidesk.errors import AIDeskError, InvalidKey, ProviderError, StorageError
+from aidesk.keys import KeyStore, key_problem
+from aidesk.providers.base import ModelInfo, Provider, ProviderSettings, monotonic_ms
+from aidesk.redact import redact, register_secret
 from aidesk.workspaces import Workspace, Workspaces
 
 VERIFIED, REJECTED, UNVERIFIED = "verified", "rejected", "unverified"
+KEY_TEST_TIMEOUT_S = 15.0  # the whole test: a key test never holds anyone longer
+CONNECT_TIMEOUT_S = 10.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,29 +47,58 @@ class KeyCheck:
 
 async def verify_key(
     provider: str, key: str | None, *, base_url: str | None = None, model: str = "",
-    timeout_s: float = 20.0,
+    timeout_s: float = KEY_TEST_TIMEOUT_S, connect_timeout_s: float = CONNECT_TIMEOUT_S,
 ) -> KeyCheck:
-    """Run the connection test for one key; never raises for a provider failure."""
+    """Run the connection test for one key; never raises for a provider failure.
+
+    The key is registered for redaction before anything else happens to it. The whole test
+    ends after `timeout_s` (unverified). Cancelling the coroutine closes the client and
+    raises CancelledError, as any coroutine does.
+    """
+    if key:
+        register_secret(key)
     meta = providers.info(provider)
     model = model or meta.default_model
+    if key is not None and (problem := key_problem(key)):
+        return _result(provider, model, REJECTED, problem, 0)
     start = time.perf_counter()
     try:
-        client = providers.create(ProviderSettings(provider, key, base_url, timeout_s=timeout_s))
+        client = providers.create(ProviderSettings(
+            provider, key, base_url, timeout_s=timeout_s,
+            connect_timeout_s=min(connect_timeout_s, timeout_s)))
     except AIDeskError as exc:
-        return KeyCheck(provider, model, UNVERIFIED, exc.user_message, 0)
+        return _result(provider, model, UNVERIFIED, exc.user_message, 0)
     try:
-        models = await client.list_models()
+        async with asyncio.timeout(timeout_s):
+            models = await client.list_models()
+    except TimeoutError:
+        return _result(provider, model, UNVERIFIED,
+                       f"{provider}: no answer within {timeout_s:g} s. Check the connection "
+                       "and the base URL, then test again.", monotonic_ms(start))
     except InvalidKey as exc:
-        return KeyCheck(provider, model, REJECTED, exc.user_message, monotonic_ms(start))
+        return _result(provider, model, REJECTED, exc.user_message, monotonic_ms(start))
     except ProviderError as exc:
-        return KeyCheck(provider, model, UNVERIFIED, exc.user_message, monotonic_ms(start))
+        return _result(provider, model, UNVERIFIED, exc.user_message, monotonic_ms(start))
     finally:
-        await client.aclose()
+        await _close(client)
     latency = monotonic_ms(start)
     message = f"Key works: {len(models)} models available ({latency} ms)."
     if models and model not in {m.id for m in models}:
         message += f" Note: model {model} is not in the list."
-    return KeyCheck(provider, model, VERIFIED, message, latency, tuple(models))
+    return _result(provider, model, VERIFIED, message, latency, tuple(models))
+
+
+def _result(provider: str, model: str, outcome: str, message: str, latency_ms: int,
+            models: tuple[ModelInfo, ...] = ()) -> KeyCheck:
+    return KeyCheck(provider, model, outcome, redact(message), latency_ms, models)
+
+
+async def _close(client: Provider) -> None:
+    """Close the client even when the test was cancelled; a failing close changes no outcome."""
+    try:
+        await asyncio.shield(client.aclose())
+    except Exception:
+        log.debug("closing the %s client after a key test failed", client.id, exc_info=True)
 
 
 async def check_workspace(
@@ -77,7 +112,10 @@ async def check_workspace(
     async def one(provider: str, base_url: str | None, model: str) -> KeyCheck:
         key = None
         if providers.PROVIDERS[provider].needs_key:
-            key = await asyncio.to_thread(keys.get, workspace.tenant_id, provider)
+            try:
+                key = await asyncio.to_thread(keys.get, workspace.tenant_id, provider)
+            except StorageError as exc:
+                return KeyCheck(provider, model, UNVERIFIED, exc.user_message, 0)
             if key is None:
                 return KeyCheck(provider, model, UNVERIFIED,
                                f"The key is missing from the OS keyring: `aidesk keys set "
@@ -87,7 +125,6 @@ async def check_workspace(
         return result
 
     return list(await asyncio.gather(*(one(c.provider, c.base_url, c.model) for c in configs)))
-
 
 
 def store_key(
