@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +43,14 @@ def test_redact_registered_and_key_shaped_text() -> None:
 
 def test_fail_backend_is_refused_plainly(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    store = KeyStore(keyring.backends.fail.Keyring())
+    fail_backend = keyring.backends.fail.Keyring()  # type: ignore[no-untyped-call]
+    store = KeyStore(fail_backend)
     with pytest.raises(errors.KeyringUnavailable) as caught:
         store.set("t", "openai", "sk-something-secret")
     assert "never in plain text" in caught.value.user_message
     assert "gnome-keyring" in caught.value.user_message
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(fail_backend)
     try:
         monkeypatch.setattr("sys.stdin", io.StringIO("sk-something-secret\n"))
         code = main(["keys", "set", "openai", "--no-test"])
@@ -202,12 +204,12 @@ def test_key_test_timeout_defaults(emulator: Any, monkeypatch: pytest.MonkeyPatc
     assert spy.closed == 1
 
 
-def test_key_test_gives_up_after_its_timeout(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_test_gives_up_after_its_timeout(emulator: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from aidesk.router.keycheck import UNVERIFIED, verify_key
 
     spy = _Spy(monkeypatch)
     emulator.latency("openai", 5.0)
-    import time
 
     t0 = time.perf_counter()
     check = asyncio.run(verify_key("openai", emulator.key("openai"),
@@ -219,8 +221,6 @@ def test_key_test_gives_up_after_its_timeout(emulator: Any, monkeypatch: pytest.
 
 
 def test_key_test_can_be_cancelled(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
     from aidesk.router.keycheck import verify_key
 
     spy = _Spy(monkeypatch)
