@@ -47,3 +47,55 @@ def test_0002_backfills_counters_from_usage_logged_under_0001(tmp_path: Path) ->
                                                       now)}
     db.close()
     assert got == {"requests_per_hour": 2, "tokens_per_day": 150, "cost_per_month": 1.75}
+
+
+def _database_at(path: Path, revision: str) -> Database:
+    old = Database(create_sqlite_engine(path), path)
+    with old.begin_immediate() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+    return old
+
+
+def test_0003_keeps_rows_of_a_0002_database_and_adds_nullable_detail(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    old = _database_at(path, "0002")
+    with old.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO ai_usage_logs (id, tenant_id, request_id, provider, model, prompt_tokens,"
+            " completion_tokens, total_tokens, cost_usd, cached, outcome, created_at) VALUES "
+            "('u1', 'acme', 'r1', 'openai', 'gpt-4o-mini', 10, 5, 15, 0.25, 0, 'ok', "
+            "'2026-11-24 10:05:00.000000')")
+        conn.exec_driver_sql(
+            "INSERT INTO ai_audit_logs (id, tenant_id, request_id, prompt, response, tokens_used,"
+            " success, created_at) VALUES ('a1', 'acme', 'r1', 'hi', 'hello', 15, 1, "
+            "'2026-11-24 10:05:00.000000')")
+        conn.exec_driver_sql(
+            "INSERT INTO ai_limit_reservations (id, tenant_id, request_id, tokens, cost_usd, "
+            "created_at, expires_at) VALUES ('l1', 'acme', 'r2', 100, 0.5, "
+            "'2026-11-24 10:05:00.000000', '2026-11-24 10:20:00.000000')")
+    old.close()
+
+    db = open_database(path)
+    with db.connect() as conn:
+        usage = conn.exec_driver_sql(
+            "SELECT request_id, prompt_tokens, completion_tokens, total_tokens, cost_usd, "
+            "cache_read_tokens, cache_write_tokens, reasoning_tokens, finish_reason "
+            "FROM ai_usage_logs").all()
+        audit = conn.exec_driver_sql(
+            "SELECT request_id, response, tokens_used, finish_reason, truncated "
+            "FROM ai_audit_logs").all()
+        held = conn.exec_driver_sql(
+            "SELECT request_id, tokens, pid, proc_start FROM ai_limit_reservations").all()
+        # unknown usage is storable now: NULL token counts
+        conn.exec_driver_sql(
+            "INSERT INTO ai_usage_logs (id, tenant_id, request_id, provider, model, outcome, "
+            "created_at) VALUES ('u2', 'acme', 'r3', 'local', 'llama', 'ok', "
+            "'2026-11-24 11:00:00.000000')")
+        conn.commit()
+    db.close()
+    assert [tuple(r) for r in usage] == [("r1", 10, 5, 15, 0.25, None, None, None, None)]
+    assert [tuple(r) for r in audit] == [("r1", "hello", 15, None, 0)]
+    assert [tuple(r) for r in held] == [("r2", 100, None, None)]

@@ -1,29 +1,50 @@
-"""One usage row and one audit row per call, written in one transaction (with the cache entry)."""
+"""One usage row and one audit row per call, written in one transaction (with the cache entry).
+
+When the database cannot take them for a known disk reason (locked past the busy
+timeout, disk full, read-only), the rows go to the spool file beside the database
+(aidesk.storage.spool) and are replayed on the next open: a paid answer is never lost.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aidesk.errors import StorageError
 from aidesk.providers.base import ChatRequest, Completion, Usage
 from aidesk.redact import redact
 from aidesk.router import cache, limits
-from aidesk.storage import Database, storage_errors
+from aidesk.storage import Database, spool
 from aidesk.storage.types import new_id, utc_text
 
+log = logging.getLogger(__name__)
+
+# Outcomes of calls that never reached a provider: they do not count against limits.
+NOT_COUNTED = frozenset({"refused", "not_configured"})
+
+USAGE_COLUMNS = (
+    "id", "tenant_id", "request_id", "provider", "model", "prompt_tokens", "completion_tokens",
+    "total_tokens", "cost_usd", "response_time_ms", "module", "user_id", "cached", "outcome",
+    "created_at", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "finish_reason",
+)
+AUDIT_COLUMNS = (
+    "id", "tenant_id", "request_id", "user_id", "provider", "model", "module", "prompt",
+    "response", "tokens_used", "success", "error_message", "hops", "created_at",
+    "finish_reason", "truncated",
+)
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})")
+
+
 # Plain SQL: this runs once per call (see aidesk.router.limits); columns as aidesk.storage.tables.
-_USAGE_INSERT = (
-    "INSERT INTO ai_usage_logs (id, tenant_id, request_id, provider, model, prompt_tokens, "
-    "completion_tokens, total_tokens, cost_usd, response_time_ms, module, user_id, cached, "
-    "outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_AUDIT_INSERT = (
-    "INSERT INTO ai_audit_logs (id, tenant_id, request_id, user_id, provider, model, module, "
-    "prompt, response, tokens_used, success, error_message, hops, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_USAGE_INSERT = _insert("ai_usage_logs", USAGE_COLUMNS)
+_AUDIT_INSERT = _insert("ai_audit_logs", AUDIT_COLUMNS)
 
 
 @dataclass(slots=True)
@@ -40,9 +61,11 @@ class CallRecord:
     cost_usd: float | None = None
     latency_ms: int = 0
     cached: bool = False
-    outcome: str = "ok"  # ok | error | cancelled | refused
+    outcome: str = "ok"  # ok | error | cancelled | refused | not_configured
     error: str | None = None
     hops: list[dict[str, Any]] = field(default_factory=list)
+    finish_reason: str | None = None
+    truncated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,30 +81,91 @@ def prompt_text(request: ChatRequest) -> str:
     return "\n\n".join(f"{m.role}: {m.content}" for m in request.messages)
 
 
+def rows(rec: CallRecord, now: datetime) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The usage and audit rows of `rec`, redacted; token counts NULL when usage is unknown."""
+    stamp = utc_text(now)
+    ok = rec.outcome == "ok"
+    u = rec.usage
+    known = u.known
+    usage = (
+        new_id(), rec.tenant_id, rec.request_id, rec.provider or "none", rec.model or "none",
+        u.prompt_tokens if known else None, u.completion_tokens if known else None,
+        u.total_tokens if known else None, rec.cost_usd if known else None, rec.latency_ms,
+        rec.module, rec.user_id, int(rec.cached), rec.outcome, stamp,
+        u.cached_tokens if known else None, u.cache_write_tokens if known else None,
+        u.reasoning_tokens if known else None, rec.finish_reason,
+    )
+    audit = (
+        new_id(), rec.tenant_id, rec.request_id, rec.user_id, rec.provider, rec.model,
+        rec.module, redact(rec.prompt),
+        redact(rec.response) if rec.response is not None else None,
+        u.total_tokens if ok and known else None, int(ok),
+        redact(rec.error) if rec.error else None,
+        redact(json.dumps(rec.hops, ensure_ascii=False, separators=(",", ":"))), stamp,
+        rec.finish_reason, int(rec.truncated),
+    )
+    return usage, audit
+
+
+def counts(rec: CallRecord) -> bool:
+    """Whether the call adds to the limit counters: it reached a provider and was not cached."""
+    return not rec.cached and rec.outcome not in NOT_COUNTED
+
+
+def counted_use(rec: CallRecord, estimate: tuple[int, float] | None) -> tuple[int, float | None]:
+    """Tokens and cost the counters get: the real ones, or the reservation's estimate when
+    the provider reported no usage (unknown is not zero)."""
+    if rec.usage.known:
+        return rec.usage.total_tokens, rec.cost_usd
+    if estimate is None:
+        return 0, rec.cost_usd
+    return estimate[0], rec.cost_usd if rec.cost_usd is not None else estimate[1]
+
+
 def write(
     db: Database, rec: CallRecord, now: datetime, *,
     cache_write: CacheWrite | None = None, reserved: bool = False,
 ) -> None:
-    stamp = utc_text(now)
-    ok = rec.outcome == "ok"
-    with storage_errors(), db.begin() as conn:
-        if reserved:
-            limits.release(conn, rec.request_id)
-        u = rec.usage
-        conn.exec_driver_sql(_USAGE_INSERT, (
-            new_id(), rec.tenant_id, rec.request_id, rec.provider or "none", rec.model or "none",
-            u.prompt_tokens, u.completion_tokens, u.total_tokens, rec.cost_usd, rec.latency_ms,
-            rec.module, rec.user_id, int(rec.cached), rec.outcome, stamp,
-        ))
-        conn.exec_driver_sql(_AUDIT_INSERT, (
-            new_id(), rec.tenant_id, rec.request_id, rec.user_id, rec.provider, rec.model,
-            rec.module, redact(rec.prompt),
-            redact(rec.response) if rec.response is not None else None,
-            u.total_tokens if ok else None, int(ok), redact(rec.error) if rec.error else None,
-            json.dumps(rec.hops, ensure_ascii=False, separators=(",", ":")), stamp,
-        ))
-        if not rec.cached and rec.outcome != "refused":
-            limits.count(conn, rec.tenant_id, rec.usage.total_tokens, rec.cost_usd, now)
-        if cache_write is not None and rec.provider:
-            cache.store(conn, rec.tenant_id, rec.provider, cache_write.prompt_hash,
-                        cache_write.completion, now, cache_write.ttl_days)
+    """Record the call. Never raises for a known disk problem: the rows are spooled instead."""
+    usage, audit = rows(rec, now)
+    try:
+        with db.begin() as conn:
+            estimate = limits.release(conn, rec.request_id) if reserved else None
+            conn.exec_driver_sql(_USAGE_INSERT, usage)
+            conn.exec_driver_sql(_AUDIT_INSERT, audit)
+            if counts(rec):
+                tokens, cost = counted_use(rec, estimate)
+                limits.count(conn, rec.tenant_id, tokens, cost, now)
+            if cache_write is not None and rec.provider:
+                cache.store(conn, rec.tenant_id, rec.provider, cache_write.prompt_hash,
+                            cache_write.completion, now, cache_write.ttl_days)
+    except StorageError as error:
+        _spool(db, rec, now, usage, audit, reserved, error)
+
+
+def _spool(
+    db: Database, rec: CallRecord, now: datetime, usage: tuple[Any, ...],
+    audit: tuple[Any, ...], reserved: bool, error: StorageError,
+) -> None:
+    estimate = limits.held(db, rec.request_id) if reserved else None
+    count = None
+    if counts(rec):
+        tokens, cost = counted_use(rec, estimate)
+        count = {"tenant_id": rec.tenant_id, "tokens": tokens, "cost_usd": cost,
+                 "at": utc_text(now)}
+    entry = spool.Entry(
+        request_id=rec.request_id,
+        rows={"ai_usage_logs": dict(zip(USAGE_COLUMNS, usage, strict=True)),
+              "ai_audit_logs": dict(zip(AUDIT_COLUMNS, audit, strict=True))},
+        count=count, release=rec.request_id if reserved else None,
+    )
+    try:
+        spool.append(spool.spool_path(db.path), entry)
+    except OSError as spool_error:
+        log.error("request %s could not be recorded (%s) nor spooled (%s): its usage is lost",
+                  rec.request_id, error.user_message, spool_error)
+        return
+    log.warning("request %s could not be recorded (%s); kept in the spool until the next open",
+                rec.request_id, error.user_message)
+    if reserved:
+        limits.try_release(db, rec.request_id)

@@ -103,8 +103,14 @@ ai_usage_logs = Table(
     Column("module", Text, nullable=True),
     Column("user_id", Text, nullable=True),
     Column("cached", Boolean, nullable=False, default=False, server_default=text("0")),
-    Column("outcome", Text, nullable=False),  # 'ok' | 'error' | 'cancelled' | 'refused'
+    # 'ok' | 'error' | 'cancelled' | 'refused' (limit) | 'not_configured' (config refusal)
+    Column("outcome", Text, nullable=False),
     _created_at(),
+    # 0003: token counts are NULL when the provider reported no usage at all
+    Column("cache_read_tokens", Integer, nullable=True),  # part of prompt_tokens
+    Column("cache_write_tokens", Integer, nullable=True),  # part of prompt_tokens
+    Column("reasoning_tokens", Integer, nullable=True),  # part of completion_tokens
+    Column("finish_reason", Text, nullable=True),
     Index("ix_ai_usage_logs_tenant_id_created_at", "tenant_id", "created_at"),
 )
 
@@ -142,6 +148,8 @@ ai_audit_logs = Table(
     # list of {"provider", "model", "error"}: every provider tried before the answer
     Column("hops", JSONText, nullable=False, default=list, server_default="[]"),
     _created_at(),
+    Column("finish_reason", Text, nullable=True),  # 0003
+    Column("truncated", Boolean, nullable=False, default=False, server_default=text("0")),
     Index("ix_ai_audit_logs_tenant_id_created_at", "tenant_id", "created_at"),
     Index("ix_ai_audit_logs_tenant_id_success", "tenant_id", "success"),
 )
@@ -170,6 +178,9 @@ ai_limit_reservations = Table(
     Column("cost_usd", _money(), nullable=False),
     _created_at(),
     Column("expires_at", UTCDateTime, nullable=False),
+    # 0003: the reserving process; a reservation whose process is gone is reclaimed at once
+    Column("pid", Integer, nullable=True),
+    Column("proc_start", Text, nullable=True),  # the process's start time (opaque text)
     Index("ix_ai_limit_reservations_tenant_id", "tenant_id"),
 )
 
