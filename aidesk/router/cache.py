@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from aidesk.errors import StorageError
 from aidesk.providers.base import ChatRequest, Completion, Usage
+from aidesk.storage import Database
 from aidesk.storage import tables as t
 from aidesk.storage.types import new_id, utc_text
 
@@ -66,6 +68,16 @@ def store(
 
 def purge_expired(conn: Connection, now: datetime) -> int:
     return conn.execute(t.ai_cache.delete().where(t.ai_cache.c.expires_at <= now)).rowcount
+
+
+def try_purge_expired(db: Database, now: datetime) -> int | None:
+    """Drop expired entries if the write lock is free right now (0 busy timeout); None
+    when another process holds it: start-up never waits for a writer."""
+    try:
+        with db.connect() as conn, db.patience(conn, 0), db.immediate(conn):
+            return purge_expired(conn, now)
+    except StorageError:
+        return None
 
 
 def _encode(completion: Completion) -> str:

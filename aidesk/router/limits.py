@@ -4,6 +4,10 @@ Windows are fixed UTC periods: requests per clock hour, tokens per day, cost per
 Finished calls add to `ai_usage_counters` (one row per tenant and period); in-flight
 calls hold a row in `ai_limit_reservations`. Both are counted, so calls running at the
 same time (tasks, threads or other processes on the same database) can never overshoot.
+
+A reservation records its process (pid and start time): one left by a process that has
+ended (killed, crashed) is reclaimed by the next reservation at once; without that
+information it expires after RESERVATION_TTL.
 """
 
 from __future__ import annotations
@@ -13,14 +17,19 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
-from aidesk.errors import LimitExceeded
-from aidesk.storage import Database
+from aidesk.errors import AIDeskError, LimitExceeded, StorageError, limit_label
+from aidesk.storage import Database, procs
+from aidesk.storage.counters import bump, period_end, period_start
 from aidesk.storage.types import new_id, utc_text
 from aidesk.workspaces import Limits
 
+__all__ = ["LimitHeld", "LimitStatus", "count", "held", "period_end", "period_start",
+           "release", "reserve", "status", "try_release"]
+
 WARN_AT = 0.8
-RESERVATION_TTL = timedelta(minutes=15)  # outlives any call; frees what a killed process held
+RESERVATION_TTL = timedelta(minutes=15)  # outlives any call; frees what an unknown process held
 PERIODS = {"requests_per_hour": "hour", "tokens_per_day": "day", "cost_per_month": "month"}
+_COLUMN = {"requests_per_hour": "1", "tokens_per_day": "tokens", "cost_per_month": "cost_usd"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,21 +44,19 @@ class LimitStatus:
         return self.used / self.value if self.value else 1.0
 
 
-def period_start(period: str, now: datetime) -> datetime:
-    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    if period == "hour":
-        return hour
-    day = hour.replace(hour=0)
-    return day if period == "day" else day.replace(day=1)
+class LimitHeld(LimitExceeded):
+    """The limit is full only because of calls still in flight: it frees when they finish
+    (at the latest when their reservations expire), not at the end of the period."""
 
-
-def period_end(period: str, now: datetime) -> datetime:
-    start = period_start(period, now)
-    if period == "hour":
-        return start + timedelta(hours=1)
-    if period == "day":
-        return start + timedelta(days=1)
-    return (start + timedelta(days=32)).replace(day=1)
+    def __init__(self, limit: str, value: float, used: float, held: float,
+                 resets_at: datetime) -> None:
+        self.limit, self.value, self.used, self.held = limit, value, used, held
+        self.resets_at = resets_at
+        AIDeskError.__init__(self, (
+            f"Workspace limit reached for now: {limit_label(limit)} is {value:g}, {used - held:g} "
+            f"used and {held:g} held by calls still running. Try again when they finish (at "
+            f"the latest {resets_at:%Y-%m-%d %H:%M} UTC), or raise it with "
+            f"`aidesk config set limits.{limit} N`."))
 
 
 _last_expiry = datetime.min.replace(tzinfo=UTC)
@@ -68,30 +75,38 @@ SELECT
 FROM ai_limit_reservations WHERE tenant_id = :tenant AND expires_at > :now
 """
 _EXPIRE = "DELETE FROM ai_limit_reservations WHERE expires_at <= ?"
+_OTHERS = (
+    "SELECT DISTINCT pid, proc_start FROM ai_limit_reservations WHERE pid IS NOT NULL "
+    "AND NOT (pid = ? AND proc_start IS ?)"
+)
+_RECLAIM = "DELETE FROM ai_limit_reservations WHERE pid = ? AND proc_start IS ?"
 _RESERVE = (
     "INSERT INTO ai_limit_reservations (id, tenant_id, request_id, tokens, cost_usd, "
-    "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "created_at, expires_at, pid, proc_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_RELEASE = "DELETE FROM ai_limit_reservations WHERE request_id = ?"
-_BUMP = """
-INSERT INTO ai_usage_counters
-  (id, tenant_id, period, period_start, requests, tokens, cost_usd, created_at, updated_at)
-VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-ON CONFLICT (tenant_id, period, period_start) DO UPDATE SET
-  requests = requests + 1, tokens = tokens + excluded.tokens,
-  cost_usd = cost_usd + excluded.cost_usd, updated_at = excluded.updated_at
-"""
+_RELEASE = "DELETE FROM ai_limit_reservations WHERE request_id = ? RETURNING tokens, cost_usd"
+_HELD = "SELECT tokens, cost_usd FROM ai_limit_reservations WHERE request_id = ?"
+_IN_FLIGHT = (
+    "SELECT expires_at, {column} FROM ai_limit_reservations "
+    "WHERE tenant_id = ? AND expires_at > ? ORDER BY expires_at"
+)
 
 
 def status(conn: Connection, tenant_id: str, limits: Limits, now: datetime) -> list[LimitStatus]:
     """Current use of every limit that is set, reservations of in-flight calls included."""
+    return [s for s, _ in _status(conn, tenant_id, limits, now)]
+
+
+def _status(conn: Connection, tenant_id: str, limits: Limits,
+            now: datetime) -> list[tuple[LimitStatus, float]]:
+    """(status, the part of `used` held by in-flight reservations) per limit that is set."""
     hour = period_start("hour", now)
     day = hour.replace(hour=0)
     row = conn.exec_driver_sql(_USE, {
         "tenant": tenant_id, "now": utc_text(now), "hour": utc_text(hour),
         "day": utc_text(day), "month": utc_text(day.replace(day=1))}).one()
-    used = [row[0] + row[3], row[1] + row[4], row[2] + row[5]]
-    return [LimitStatus(limit, getattr(limits, limit), float(used[i]), period_end(period, now))
+    return [(LimitStatus(limit, getattr(limits, limit), float(row[i] + row[i + 3]),
+                         period_end(period, now)), float(row[i + 3]))
             for i, (limit, period) in enumerate(PERIODS.items())
             if getattr(limits, limit) is not None]
 
@@ -107,33 +122,88 @@ def reserve(
     """
     global _last_expiry
     need = {"requests_per_hour": 1.0, "tokens_per_day": float(tokens), "cost_per_month": cost}
+    pid, started = procs.me()
     with db.immediate(conn):
         if now - _last_expiry > timedelta(minutes=1):  # housekeeping: expired rows never count
             conn.exec_driver_sql(_EXPIRE, (utc_text(now),))
             _last_expiry = now
+        _reclaim(conn, pid, started)
         warnings = []
-        for s in status(conn, tenant_id, limits, now):
+        for s, in_flight in _status(conn, tenant_id, limits, now):
             after = s.used + need[s.limit]
             if after > s.value:
-                raise LimitExceeded(s.limit, s.value, s.used, s.resets_at)
+                raise _refusal(conn, tenant_id, s, in_flight, need[s.limit], now)
             if after >= WARN_AT * s.value:
                 warnings.append(LimitStatus(s.limit, s.value, after, s.resets_at))
         conn.exec_driver_sql(_RESERVE, (new_id(), tenant_id, request_id, tokens, cost,
-                                        utc_text(now), utc_text(now + RESERVATION_TTL)))
+                                        utc_text(now), utc_text(now + RESERVATION_TTL),
+                                        pid, started))
     return warnings
 
 
-def release(conn: Connection, request_id: str) -> None:
-    conn.exec_driver_sql(_RELEASE, (request_id,))
+def _reclaim(conn: Connection, pid: int, started: str | None) -> None:
+    """Drop the reservations of processes that have ended (usually none are held)."""
+    for other_pid, other_start in conn.exec_driver_sql(_OTHERS, (pid, started)).all():
+        if procs.gone(other_pid, other_start):
+            conn.exec_driver_sql(_RECLAIM, (other_pid, other_start))
+
+
+def _refusal(conn: Connection, tenant_id: str, s: LimitStatus, in_flight: float, need: float,
+             now: datetime) -> LimitExceeded:
+    """The refusal with the real reset: the period's end, or — when only calls in flight
+    fill the limit — the time their reservations are gone at the latest."""
+    settled = s.used - in_flight
+    if in_flight <= 0 or settled + need > s.value:
+        return LimitExceeded(s.limit, s.value, s.used, s.resets_at)
+    rows = conn.exec_driver_sql(_IN_FLIGHT.format(column=_COLUMN[s.limit]),
+                                (tenant_id, utc_text(now))).all()
+    remaining = in_flight
+    free_at = s.resets_at
+    for expires_at, amount in rows:
+        remaining -= float(amount)
+        if settled + remaining + need <= s.value:
+            free_at = datetime.fromisoformat(expires_at).replace(tzinfo=UTC)
+            break
+    if free_at >= s.resets_at:
+        return LimitExceeded(s.limit, s.value, s.used, s.resets_at)
+    return LimitHeld(s.limit, s.value, s.used, in_flight, free_at)
+
+
+def release(conn: Connection, request_id: str) -> tuple[int, float] | None:
+    """Drop the reservation of `request_id`; returns its (tokens, cost) estimate, if it was held."""
+    row = conn.exec_driver_sql(_RELEASE, (request_id,)).first()
+    return None if row is None else (int(row[0]), float(row[1]))
+
+
+def held(db: Database, request_id: str) -> tuple[int, float] | None:
+    """The (tokens, cost) estimate reserved for `request_id` (a read: works on a locked,
+    full or read-only database), or None."""
+    try:
+        with db.connect() as conn:
+            row = conn.exec_driver_sql(_HELD, (request_id,)).first()
+            conn.rollback()
+    except StorageError:
+        return None
+    return None if row is None else (int(row[0]), float(row[1]))
+
+
+def try_release(db: Database, request_id: str) -> bool:
+    """Release without waiting for the write lock; False when that is not possible now
+    (the spool's replay releases it later, or it expires)."""
+    try:
+        with db.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                with db.immediate(conn):
+                    release(conn, request_id)
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={db.busy_timeout_ms}")
+    except StorageError:
+        return False
+    return True
 
 
 def count(conn: Connection, tenant_id: str, tokens: int, cost: float | None,
           now: datetime) -> None:
     """Add a finished call to the counters of its hour, day and month."""
-    hour = period_start("hour", now)
-    day = hour.replace(hour=0)
-    stamp = utc_text(now)
-    conn.exec_driver_sql(_BUMP, [
-        (new_id(), tenant_id, period, utc_text(start), tokens, cost or 0.0, stamp, stamp)
-        for period, start in (("hour", hour), ("day", day), ("month", day.replace(day=1)))
-    ])
+    bump(conn, tenant_id, tokens, cost, now)

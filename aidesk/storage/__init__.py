@@ -2,6 +2,7 @@
 
 from aidesk.storage import tables
 from aidesk.storage.db import Database, open_database, storage_error_for, storage_errors
+from aidesk.storage.health import DatabaseCorrupt
 from aidesk.storage.tables import (
     ai_audit_logs,
     ai_cache,
@@ -19,6 +20,7 @@ from aidesk.storage.types import JSONText, UTCDateTime, new_id, utcnow
 
 __all__ = [
     "Database",
+    "DatabaseCorrupt",
     "JSONText",
     "UTCDateTime",
     "ai_audit_logs",

@@ -21,6 +21,8 @@ from sqlalchemy import URL, create_engine, event, exc
 from sqlalchemy.engine import Connection, Engine
 
 from aidesk.errors import StorageError
+from aidesk.storage import files, health, spool
+from aidesk.storage.health import CORRUPT_CODES, DatabaseCorrupt
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
@@ -79,6 +81,9 @@ def storage_error_for(error: BaseException, path: Path | str | None = None) -> S
         return None
     code = getattr(orig, "sqlite_errorcode", None)
     message = str(orig).lower()
+    if (code is not None and code & 0xFF in CORRUPT_CODES) or any(
+            text in message for text in ("disk image is malformed", "file is not a database")):
+        return DatabaseCorrupt(None if path is None else Path(path), str(orig))
     for primary, text, template in _KNOWN:
         if (code is not None and code & 0xFF == primary) or text in message:
             return StorageError(template.format(path=path or "the database file"))
@@ -103,9 +108,23 @@ def storage_errors(path: Path | str | None = None) -> Iterator[None]:
 class Database:
     """An open AIDesk database. `connect`, `begin` and `begin_immediate` map disk errors."""
 
+    busy_timeout_ms = _BUSY_TIMEOUT_MS
+
     def __init__(self, engine: Engine, path: Path) -> None:
         self.engine = engine
         self.path = path
+
+    @contextmanager
+    def patience(self, conn: Connection, busy_timeout_ms: int) -> Iterator[Connection]:
+        """Run with another busy timeout on `conn` (0: fail at once when another process
+        holds the write lock), restored afterwards. Opens no transaction."""
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        try:
+            yield conn
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -199,19 +218,35 @@ def create_sqlite_engine(path: Path) -> Engine:
     return engine
 
 
-def open_database(path: Path | str) -> Database:
-    """Open (creating if needed) the database at `path` and migrate it to the latest schema."""
+def open_database(path: Path | str, *, replay_spool: bool = True) -> Database:
+    """Open (creating if needed) the database at `path` and migrate it to the latest schema.
+
+    A damaged file raises DatabaseCorrupt (never a fresh database in its place). New
+    files are private (0600, folder 0700 on POSIX). Call records spooled while the
+    database could not take them are replayed (skipped quietly if it is locked now).
+    """
     path = Path(path).expanduser().absolute()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        files.private_dir(path.parent)
     except OSError as error:
         raise StorageError(
             f"AIDesk cannot create the folder for its database ({path.parent}): {error.strerror}. "
             "Check that the location exists and that you have permission to write there."
         ) from error
+    if not path.is_dir():  # (a folder there: SQLite's own error says it cannot open it)
+        health.check_file(path)
+        try:
+            files.private_file(path)
+            for suffix in ("-wal", "-shm"):
+                files.tighten(path.with_name(path.name + suffix), files.PRIVATE_FILE)
+        except OSError:
+            pass  # a read-only folder or file: SQLite reports what it cannot do
     db = Database(create_sqlite_engine(path), path)
     try:
         migrate(db)
+        health.mark_created(path)
+        if replay_spool:
+            spool.replay(db)
     except BaseException:
         db.close()
         raise
