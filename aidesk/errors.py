@@ -6,8 +6,8 @@ Provider errors also say whether the router should try the next provider
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-
 from typing import TYPE_CHECKING
 
 from aidesk.redact import redact
@@ -219,12 +219,37 @@ class NotConfigured(AIDeskError):
 
 
 class NoProviderAvailable(AIDeskError):
+    """No provider can take the call. `reasons` names each configured one and why it is
+    unusable; with none configured the message says how to add one."""
+
     code = "no_provider"
 
-    def __init__(self, workspace: str) -> None:
+    def __init__(self, workspace: str, reasons: Sequence[tuple[str, str]] = ()) -> None:
+        self.reasons = tuple(reasons)
+        if self.reasons:
+            listed = "; ".join(f"{provider}: {why}" for provider, why in self.reasons)
+            super().__init__(
+                f"No AI provider can take the call in workspace '{workspace}' ({listed}). "
+                "Fix a key or enable a provider in Integrations (or with `aidesk keys set`)."
+            )
+        else:
+            super().__init__(
+                f"No AI provider is configured and enabled in workspace '{workspace}'. "
+                "Add a key with `aidesk keys set openai` (or in Integrations)."
+            )
+
+
+class DeadlineExceeded(AIDeskError):
+    """The whole call, fallbacks included, took longer than `calls.deadline_s`."""
+
+    code = "deadline"
+
+    def __init__(self, deadline_s: float, tried: Sequence[str] = ()) -> None:
+        self.deadline_s = deadline_s
+        where = f" (tried: {', '.join(tried)})" if tried else ""
         super().__init__(
-            f"No AI provider is configured and enabled in workspace '{workspace}'. "
-            "Add a key with `aidesk keys set openai` (or in Integrations)."
+            f"No answer within {deadline_s:g} s{where}. Try again later, or raise the "
+            "deadline with `aidesk config set calls.deadline_s N`."
         )
 
 

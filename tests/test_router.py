@@ -18,6 +18,7 @@ from aidesk.storage import tables as t
 from aidesk.storage.types import utcnow
 from aidesk.workspaces import Workspace
 from tests.emulator import reply_text
+from tests.emulator.openai_chat import OPENROUTER_PRICE
 from tests.support import configure
 
 
@@ -85,8 +86,13 @@ def test_openrouter_reported_cost_wins(core: Core, ws: Workspace, emulator: Any)
     configure(core, ws, emulator, "openrouter")
     result = ask(core, ws, "custo")
     u = result.usage
-    assert result.cost_usd == pytest.approx((u.prompt_tokens * 0.15 + u.completion_tokens * 0.6)
-                                            / 1e6)
+    reported = u.prompt_tokens * OPENROUTER_PRICE[0] + u.completion_tokens * OPENROUTER_PRICE[1]
+    computed = calc_price(PriceUsage(input_tokens=u.prompt_tokens,
+                                     output_tokens=u.completion_tokens),
+                          model_ref="openai/gpt-4o-mini", provider_id="openrouter").total_price
+    assert reported != pytest.approx(float(computed)), "the test must tell the two apart"
+    assert result.cost_usd == pytest.approx(reported)
+    assert rows(core, t.ai_usage_logs)[0].cost_usd == pytest.approx(reported)
 
 
 def test_unknown_model_cost_is_null_with_a_warning(core: Core, ws: Workspace, emulator: Any,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
@@ -24,13 +25,42 @@ def workspace(c: Core, args: argparse.Namespace) -> Workspace:
 
 
 def run_async(c: Core, coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` to the end. SIGINT and SIGTERM cancel it like a user's Stop, so the router
+    records the call as cancelled and frees its limit reservation before the process exits
+    (with 130 or 143, as a shell expects)."""
+    received: list[int] = []
+
     async def main() -> T:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        handled = []
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, _cancel, task, signum, received)
+                handled.append(signum)
+            except (NotImplementedError, RuntimeError, ValueError):  # Windows, not main thread
+                pass
         try:
             return await coro
         finally:
+            for signum in handled:
+                loop.remove_signal_handler(signum)
             await c.aclose()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        print("aidesk: cancelled.", file=sys.stderr)
+        raise SystemExit(128 + received[0]) from None
+
+
+def _cancel(task: asyncio.Task[Any], signum: int, received: list[int]) -> None:
+    received.append(signum)
+    task.cancel()
+
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

@@ -11,7 +11,7 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +19,10 @@ from sqlalchemy.engine import Connection
 
 from aidesk import providers
 from aidesk.errors import (
-    AllProvidersFailed,
+    AIDeskError,
     ConfigError,
+    DeadlineExceeded,
+    EmptyAnswer,
     InvalidKey,
     LimitExceeded,
     NoProviderAvailable,
@@ -29,34 +31,34 @@ from aidesk.errors import (
 )
 from aidesk.keys import KeyStore
 from aidesk.providers.base import (
+    UNKNOWN_USAGE,
     ChatRequest,
     Completion,
     JsonSchema,
     Provider,
     ProviderSettings,
-    StreamDone,
-    StreamEvent,
     TextDelta,
     monotonic_ms,
 )
 from aidesk.router import cache, limits, pricing, records
 from aidesk.router.records import CacheWrite, CallRecord
 from aidesk.router.results import Hop, KeyRejected, LimitWarning, RouterEvent, RouterResult
+from aidesk.router.route import (
+    Route,
+    Target,
+    attempt,
+    cacheable,
+    failure,
+    no_provider,
+    passed_over,
+    request_of,
+    skip_hop,
+)
 from aidesk.storage import Database
 from aidesk.storage.types import new_id, utcnow
-from aidesk.workspaces import Limits, ProviderConfig, Workspace, Workspaces
+from aidesk.workspaces import Limits, Workspace, Workspaces
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    config: ProviderConfig
-    model: str
-
-    @property
-    def provider(self) -> str:
-        return self.config.provider
 
 
 class Router:
@@ -93,7 +95,7 @@ class Router:
         max_tokens: int = 1024, temperature: float | None = None,
     ) -> RouterResult:
         """One routed, non-streaming call."""
-        request = _request(prompt, system, schema, max_tokens, temperature)
+        request = request_of(prompt, system, schema, max_tokens, temperature)
         result: RouterResult | None = None
         async for event in self._execute(workspace, request, provider, model, module,
                                          use_cache, fallback, streaming=False):
@@ -109,7 +111,7 @@ class Router:
         temperature: float | None = None,
     ) -> AsyncIterator[TextDelta | RouterResult]:
         """Text deltas as they arrive, then the RouterResult. Close it early to cancel."""
-        request = _request(prompt, system, None, max_tokens, temperature)
+        request = request_of(prompt, system, None, max_tokens, temperature)
         async for event in self._execute(workspace, request, provider, model, module,
                                          use_cache, fallback, streaming=True):
             yield event
@@ -127,10 +129,10 @@ class Router:
     def resolve(
         self, workspace: Workspace, provider: str | None, model: str | None,
         module: str | None, fallback: bool = True, conn: Connection | None = None,
-    ) -> tuple[list[Target], bool]:
-        """The providers to try, in order, and whether the first one was chosen explicitly."""
+    ) -> Route:
+        """The providers to try, in order, and the configured ones that are passed over."""
         configs = self.workspaces.configs(workspace.tenant_id, conn)
-        explicit = provider is not None
+        skipped = passed_over(configs.values())
         first: Target | None = None
         if provider is not None:
             providers.info(provider)
@@ -141,18 +143,18 @@ class Router:
             first = Target(config, model or config.model)
         elif module and self.user_id:
             pref = self.workspaces.preference(workspace.tenant_id, self.user_id, module, conn)
-            if pref and configs[pref[0]].skip_reason() is None:
+            if pref and skip_hop(configs[pref[0]]) is None:
                 first = Target(configs[pref[0]], pref[1] or configs[pref[0]].model)
         chain = [first] if first else []
         if fallback or first is None:
             chain += [Target(c, c.model) for c in configs.values()
-                      if c.skip_reason() is None
+                      if skip_hop(c) is None
                       and (first is None or c.provider != first.provider)]
-        if model and not explicit and chain:
+        if model and provider is None and chain:
             chain[0] = Target(chain[0].config, model)
         if not chain:
-            raise NoProviderAvailable(workspace.name)
-        return chain, explicit
+            raise no_provider(workspace, [hop for _, hop in skipped])
+        return Route(chain, provider is not None, skipped)
 
     async def _provider(self, workspace: Workspace, target: Target) -> Provider:
         config = target.config
@@ -189,48 +191,51 @@ class Router:
         hit: tuple[Target, Completion] | None = None
         try:
             with self.db.connect() as conn:  # one read connection for everything before the call
-                targets, explicit = self.resolve(workspace, provider, model, module, fallback,
-                                                 conn)
+                route = self.resolve(workspace, provider, model, module, fallback, conn)
+                targets = route.targets
+                deadline_s = self.workspaces.call_deadline_s(conn)
                 hashes = [cache.request_hash(t.provider, t.model, replace(request, model=t.model))
                           for t in targets]
                 if use_cache and ttl > 0:
-                    hit = self._cache_hit(conn, workspace, targets[:1] if explicit else targets,
-                                          hashes)
+                    hit = self._cache_hit(conn, workspace,
+                                          targets[:1] if route.explicit else targets, hashes)
                 reserved = False
                 lim = self.workspaces.limits(workspace.tenant_id, conn) if hit is None else None
                 if lim is not None and lim.any():
                     conn.rollback()  # end the read; the reservation takes the write lock
                     reserved = self._reserve(conn, workspace, lim, rec, request, targets[0])
         except (NotConfigured, NoProviderAvailable, ConfigError) as exc:
-            rec.outcome, rec.error = "error", exc.user_message
+            rec.outcome, rec.error = "not_configured", exc.user_message
             records.write(self.db, rec, self.clock())
             raise
 
         if hit is not None:
-            target, completion = hit
-            rec.provider, rec.model = target.provider, completion.model
-            rec.response = completion.text
-            rec.usage, rec.cost_usd, rec.cached = completion.usage, 0.0, True
+            hit_target, answer = hit
+            rec.provider, rec.model = hit_target.provider, answer.model
+            rec.response = answer.text
+            rec.usage, rec.cost_usd, rec.cached = answer.usage, 0.0, True
+            rec.finish_reason = answer.finish_reason
             rec.latency_ms = monotonic_ms(start)
             records.write(self.db, rec, self.clock())
             if streaming:
-                yield TextDelta(completion.text)
-            yield _result(rec, completion, ())
+                yield TextDelta(answer.text)
+            yield _result(rec, answer, ())
             return
 
+        deadline = asyncio.get_running_loop().time() + deadline_s
         hops: list[Hop] = []
         errors: list[tuple[str, ProviderError]] = []
         written = False
+        parts: list[str] = []
         try:
             for target, prompt_hash in zip(targets, hashes, strict=True):
-                attempt = replace(request, model=target.model)
-                delivered = False
                 try:
                     client = await self._provider(workspace, target)
                     completion: Completion | None = None
-                    async for event in _events(client, attempt, streaming):
+                    async for event in attempt(client, replace(request, model=target.model),
+                                               streaming, deadline):
                         if isinstance(event, TextDelta):
-                            delivered = True
+                            parts.append(event.text)
                             yield event
                         else:
                             completion = event.completion
@@ -238,40 +243,79 @@ class Router:
                 except NotConfigured as exc:
                     hops.append(Hop(target.provider, target.model, exc.code, exc.user_message))
                     continue
+                except TimeoutError:
+                    rec.error = DeadlineExceeded(deadline_s, [h.provider for h in hops]
+                                                 + [target.provider]).user_message
+                    hops.append(Hop(target.provider, target.model, "deadline", rec.error))
+                    break
                 except ProviderError as exc:
                     hops.append(Hop(target.provider, target.model, exc.code, exc.user_message))
                     errors.append((target.provider, exc))
+                    self._billed_failure(rec, target, exc)
                     if isinstance(exc, InvalidKey):
                         self._mark_rejected(workspace, target.provider, exc)
-                    if delivered or not exc.fallback:
+                    if parts or not exc.fallback:
                         break
+                    continue
+                if not completion.text and completion.data is None:
+                    # A provider module that let an empty answer through: never a success.
+                    empty = EmptyAnswer(target.provider, completion.finish_reason or "",
+                                        usage=completion.usage)
+                    hops.append(Hop(target.provider, target.model, empty.code,
+                                    empty.user_message))
+                    errors.append((target.provider, empty))
+                    self._billed_failure(rec, target, empty)
                     continue
                 rec.provider, rec.model = target.provider, completion.model
                 rec.response = completion.text
-                rec.usage = completion.usage
+                rec.usage, rec.finish_reason = completion.usage, completion.finish_reason
+                rec.truncated = completion.truncated
                 rec.cost_usd = pricing.cost_usd(target.provider, completion.model, completion.usage)
-                rec.hops, rec.latency_ms = [h.as_dict() for h in hops], monotonic_ms(start)
-                write = CacheWrite(prompt_hash, completion, ttl) if ttl > 0 else None
+                all_hops = (*route.skipped_before(target.provider), *hops)
+                rec.hops, rec.latency_ms = [h.as_dict() for h in all_hops], monotonic_ms(start)
+                write = (CacheWrite(prompt_hash, completion, ttl)
+                         if ttl > 0 and cacheable(completion) else None)
                 records.write(self.db, rec, self.clock(), cache_write=write, reserved=reserved)
                 written = True
-                yield _result(rec, completion, tuple(hops))
+                yield _result(rec, completion, all_hops)
                 return
             last = targets[min(len(hops), len(targets)) - 1]
             rec.provider, rec.model = last.provider, last.model
-            rec.outcome, rec.latency_ms = "error", monotonic_ms(start)
-            rec.hops = [h.as_dict() for h in hops]
-            failure = _failure(hops, errors, workspace)
-            rec.error = failure.user_message
+            rec.latency_ms = monotonic_ms(start)
+            skipped = route.skipped_before(None)
+            rec.hops = [h.as_dict() for h in (*skipped, *hops)]
+            if parts:  # text reached the caller, then the stream broke: a cut answer
+                rec.outcome, rec.response, rec.usage = "cut", "".join(parts), UNKNOWN_USAGE
+            else:
+                rec.outcome = "error"
+            failed = (DeadlineExceeded(deadline_s, [h.provider for h in hops])
+                      if hops and hops[-1].error == "deadline"
+                      else failure(hops, errors, skipped, workspace))
+            rec.error = failed.user_message if isinstance(failed, AIDeskError) else str(failed)
             records.write(self.db, rec, self.clock(), reserved=reserved)
             written = True
-            raise failure
+            raise failed
         except (asyncio.CancelledError, GeneratorExit):
             if not written:
                 rec.outcome, rec.error = "cancelled", "cancelled"
                 rec.latency_ms = monotonic_ms(start)
                 rec.hops = [h.as_dict() for h in hops]
+                if parts:
+                    rec.response, rec.usage = "".join(parts), UNKNOWN_USAGE
                 records.write(self.db, rec, self.clock(), reserved=reserved)
             raise
+
+    def _billed_failure(self, rec: CallRecord, target: Target, exc: ProviderError) -> None:
+        """A failed answer the provider still billed (e.g. thinking tokens spent before an
+        empty MAX_TOKENS answer) gets its own usage and audit rows, so no cost is lost."""
+        if exc.usage is None or not exc.usage.known or exc.usage.total_tokens == 0:
+            return
+        billed = CallRecord(new_id(), rec.tenant_id, rec.user_id, rec.module, rec.prompt,
+                            provider=target.provider, model=target.model, usage=exc.usage,
+                            outcome="error", error=exc.user_message)
+        billed.cost_usd = pricing.cost_usd(target.provider, target.model, exc.usage)
+        billed.finish_reason = exc.detail or None
+        records.write(self.db, billed, self.clock())
 
     def _cache_hit(
         self, conn: Connection, workspace: Workspace, targets: list[Target], hashes: list[str]
@@ -306,39 +350,8 @@ class Router:
         self._emit(KeyRejected(workspace.tenant_id, provider, exc.user_message))
 
 
-async def _events(client: Provider, request: ChatRequest, streaming: bool
-                  ) -> AsyncIterator[StreamEvent]:
-    if streaming:
-        stream = client.stream(request)
-        try:
-            async for event in stream:
-                yield event
-        finally:
-            await stream.aclose()  # type: ignore[attr-defined]
-    else:
-        yield StreamDone(await client.generate(request))
-
-
-def _request(prompt: str | ChatRequest, system: str | None, schema: JsonSchema | None,
-             max_tokens: int, temperature: float | None) -> ChatRequest:
-    if isinstance(prompt, ChatRequest):
-        return prompt
-    return ChatRequest.of(prompt, "", system=system, schema=schema, max_tokens=max_tokens,
-                          temperature=temperature)
-
-
 def _result(rec: CallRecord, completion: Completion, hops: tuple[Hop, ...]) -> RouterResult:
     assert rec.provider is not None
     return RouterResult(rec.request_id, completion.text, rec.provider, completion.model,
                         rec.cached, hops, completion.usage, rec.cost_usd, rec.latency_ms,
-                        completion.data)
-
-
-def _failure(hops: list[Hop], errors: list[tuple[str, ProviderError]],
-             workspace: Workspace) -> Exception:
-    if len(errors) == 1 and len(hops) == 1:
-        return errors[0][1]
-    if not errors:
-        return NoProviderAvailable(workspace.name)
-    return AllProvidersFailed(errors)
-
+                        completion.data, completion.finish_reason)

@@ -1,0 +1,124 @@
+"""The pieces of a route: which providers to try, which were passed over and why, and how
+one attempt runs under the call's overall deadline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+
+from aidesk.errors import AllProvidersFailed, NoProviderAvailable, ProviderError
+from aidesk.providers.base import (
+    ChatRequest,
+    Completion,
+    JsonSchema,
+    Provider,
+    StreamDone,
+    StreamEvent,
+)
+from aidesk.router.results import Hop
+from aidesk.workspaces import ProviderConfig, Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    config: ProviderConfig
+    model: str
+
+    @property
+    def provider(self) -> str:
+        return self.config.provider
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """The providers to try, in order, and the ones the user ordered but that are unusable."""
+
+    targets: list[Target]
+    explicit: bool  # the first target was named by the caller
+    passed_over: tuple[tuple[int, Hop], ...] = ()  # (position in the user's order, hop)
+
+    def skipped_before(self, provider: str | None) -> list[Hop]:
+        """Unusable providers that stand before `provider` (all of them when None)."""
+        if provider is None:
+            return [hop for _, hop in self.passed_over]
+        position = next((t.config.position for t in self.targets if t.provider == provider),
+                        None)
+        return [hop for pos, hop in self.passed_over if position is None or pos < position]
+
+
+def skip_hop(config: ProviderConfig) -> Hop | None:
+    """Why the automatic chain passes over a provider the user configured, or None."""
+    if not config.enabled:
+        return Hop(config.provider, config.model, "disabled", "disabled", skipped=True)
+    if not config.has_key:
+        return Hop(config.provider, config.model, "no_key", "no key", skipped=True)
+    if config.last_test_status == "rejected":
+        when = ""
+        if config.last_test_at is not None:
+            when = f" on {config.last_test_at.astimezone():%d/%m %H:%M}"
+        return Hop(config.provider, config.model, "key_rejected",
+                   f"key rejected at the last test{when}", skipped=True)
+    return None
+
+
+def passed_over(configs: Iterable[ProviderConfig]) -> tuple[tuple[int, Hop], ...]:
+    """Every provider the user configured (a stored row) that the chain cannot use."""
+    out = []
+    for config in configs:
+        hop = skip_hop(config) if config.stored else None
+        if hop is not None:
+            out.append((config.position, hop))
+    return tuple(out)
+
+
+def no_provider(workspace: Workspace, hops: Iterable[Hop]) -> NoProviderAvailable:
+    return NoProviderAvailable(workspace.name, [(h.provider, h.message) for h in hops])
+
+
+def failure(tried: list[Hop], errors: list[tuple[str, ProviderError]], skipped: list[Hop],
+            workspace: Workspace) -> Exception:
+    """The error a call ends with when no provider answered."""
+    if len(errors) == 1 and len(tried) == 1:
+        return errors[0][1]
+    if not errors:
+        return no_provider(workspace, [*skipped, *tried])
+    return AllProvidersFailed(errors)
+
+
+async def attempt(client: Provider, request: ChatRequest, streaming: bool,
+                  deadline: float) -> AsyncIterator[StreamEvent]:
+    """One provider's events; each wait ends at `deadline` (event loop time) with TimeoutError.
+
+    The deadline wraps each wait, never a `yield`: the consumer's own time between
+    events is not cut short by this provider's deadline.
+    """
+    if not streaming:
+        async with asyncio.timeout_at(deadline):
+            completion = await client.generate(request)
+        yield StreamDone(completion)
+        return
+    stream = client.stream(request)
+    try:
+        while True:
+            async with asyncio.timeout_at(deadline):
+                try:
+                    event = await anext(stream)
+                except StopAsyncIteration:
+                    return
+            yield event
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]
+
+
+def request_of(prompt: str | ChatRequest, system: str | None, schema: JsonSchema | None,
+               max_tokens: int, temperature: float | None) -> ChatRequest:
+    if isinstance(prompt, ChatRequest):
+        return prompt
+    return ChatRequest.of(prompt, "", system=system, schema=schema, max_tokens=max_tokens,
+                          temperature=temperature)
+
+
+def cacheable(completion: Completion) -> bool:
+    """Only a whole answer is cached: never a truncated or empty one."""
+    return not completion.truncated and (bool(completion.text) or completion.data is not None)
