@@ -191,13 +191,8 @@ def try_release(db: Database, request_id: str) -> bool:
     """Release without waiting for the write lock; False when that is not possible now
     (the spool's replay releases it later, or it expires)."""
     try:
-        with db.connect() as conn:
-            conn.exec_driver_sql("PRAGMA busy_timeout=0")
-            try:
-                with db.immediate(conn):
-                    release(conn, request_id)
-            finally:
-                conn.exec_driver_sql(f"PRAGMA busy_timeout={db.busy_timeout_ms}")
+        with db.connect() as conn, db.patience(conn, 0), db.immediate(conn):
+            release(conn, request_id)
     except StorageError:
         return False
     return True

@@ -72,7 +72,7 @@ def _locked(fd: int) -> Iterator[None]:
 def append(path: Path, entry: Entry) -> None:
     """Append `entry` as one line and fsync it; raises OSError when even that fails."""
     line = json.dumps(asdict(entry), ensure_ascii=False, separators=(",", ":")).encode()
-    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+    flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags, PRIVATE_FILE)
     try:
         if hasattr(os, "fchmod"):
