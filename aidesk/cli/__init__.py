@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--workspace", "-w", metavar="NAME",
                         help="workspace (agency client) to use; default: the current one")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (workspace_cmd, keys_cmd, config_cmd, ask_cmd):
+    from aidesk.cli import db_cmd
+    for module in (workspace_cmd, keys_cmd, config_cmd, ask_cmd, db_cmd):
         module.register(sub, common)
     return parser
 
