@@ -26,7 +26,15 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types as genai_types
 
-from tests.emulator import DEFAULT_KEYS, Emulator, count_tokens, fill_schema, fixtures, reply_text
+from tests.emulator import (
+    DEFAULT_KEYS,
+    OPENROUTER_PRICE,
+    Emulator,
+    count_tokens,
+    fill_schema,
+    fixtures,
+    reply_text,
+)
 from tests.emulator.common import word_chunks
 
 # The fixtures, bound as plain names (an import would trip ruff's F811 on every test argument).
@@ -160,7 +168,7 @@ def test_openai_like_models_generate_stream(emulator: Emulator, provider: str) -
         if provider == "groq":
             assert {"queue_time", "prompt_time", "completion_time", "total_time"} <= set(extra)
         if provider == "openrouter":
-            assert extra["cost"] == pytest.approx((4 * 0.15 + 4 * 0.6) / 1e6)
+            assert extra["cost"] == pytest.approx(4 * OPENROUTER_PRICE[0] + 4 * OPENROUTER_PRICE[1])
         stream = client.chat.completions.create(
             model=model, messages=MSGS, stream=True, stream_options={"include_usage": True})
         chunks = list(stream)
@@ -198,17 +206,27 @@ def test_openai_like_structured_output(emulator: Emulator, provider: str) -> Non
         res = client.chat.completions.create(
             model=MODEL[provider], messages=MSGS,
             response_format={"type": "json_schema",
-                             "json_schema": {"name": "x", "schema": SCHEMA, "strict": True}})
+                             "json_schema": {"name": "x", "schema": SCHEMA, "strict": False}})
         jsonschema.validate(json.loads(res.choices[0].message.content or ""), SCHEMA)
+        strict: Any = {"type": "json_schema",
+                       "json_schema": {"name": "x", "schema": SCHEMA, "strict": True}}
+        if provider == "openai":  # strict mode needs every property required
+            with pytest.raises(openai.BadRequestError, match="Missing 'ratio'") as info:
+                client.chat.completions.create(model=MODEL[provider], messages=MSGS,
+                                               response_format=strict)
+            assert info.value.param == "response_format"
+        else:
+            client.chat.completions.create(model=MODEL[provider], messages=MSGS,
+                                           response_format=strict)
         parsed = client.chat.completions.parse(model=MODEL[provider], messages=MSGS,
                                                response_format=Lead)
         assert parsed.choices[0].message.parsed == Lead(name="text", score=1, tags=["text"])
-        tool = {"type": "function", "function": {"name": "save", "parameters": SCHEMA}}
+        tool: Any = {"type": "function", "function": {"name": "save", "parameters": SCHEMA}}
         res = client.chat.completions.create(
-            model=MODEL[provider], messages=MSGS, tools=[tool],  # type: ignore[list-item]
+            model=MODEL[provider], messages=MSGS, tools=[tool],
             tool_choice={"type": "function", "function": {"name": "save"}})
-        calls = res.choices[0].message.tool_calls or []
-        jsonschema.validate(json.loads(calls[0].function.arguments), SCHEMA)  # type: ignore[union-attr]
+        calls: list[Any] = list(res.choices[0].message.tool_calls or [])
+        jsonschema.validate(json.loads(calls[0].function.arguments), SCHEMA)
 
 
 def test_openai_async_and_tool_stream(emulator: Emulator) -> None:
@@ -219,12 +237,13 @@ def test_openai_async_and_tool_stream(emulator: Emulator) -> None:
             stream = await client.chat.completions.create(model="gpt-4.1-mini", messages=MSGS,
                                                           stream=True)
             text = "".join([c.choices[0].delta.content or "" async for c in stream])
-            tool = {"type": "function", "function": {"name": "save", "parameters": SCHEMA}}
+            tool: Any = {"type": "function", "function": {"name": "save", "parameters": SCHEMA}}
             stream = await client.chat.completions.create(
-                model="gpt-4.1-mini", messages=MSGS, stream=True, tools=[tool],  # type: ignore[list-item]
+                model="gpt-4.1-mini", messages=MSGS, stream=True, tools=[tool],
                 tool_choice={"type": "function", "function": {"name": "save"}})
-            args = "".join([(c.choices[0].delta.tool_calls or [None])[0].function.arguments or ""  # type: ignore[union-attr]
-                            async for c in stream if c.choices and c.choices[0].delta.tool_calls])
+            calls: list[Any] = [c.choices[0].delta.tool_calls[0] async for c in stream
+                                if c.choices and c.choices[0].delta.tool_calls]
+            args = "".join(call.function.arguments or "" for call in calls)
             return res.choices[0].message.content or "", text, args
 
     content, text, args = asyncio.run(main())
@@ -378,17 +397,17 @@ def test_anthropic_wire_details(emulator: Emulator) -> None:
 
 
 def test_anthropic_structured_output(emulator: Emulator) -> None:
-    tool = {"name": "save", "description": "save it", "input_schema": SCHEMA}
+    tool: Any = {"name": "save", "description": "save it", "input_schema": SCHEMA}
     with ac(emulator) as client:
         res = client.messages.create(model=MODEL["anthropic"], max_tokens=100, messages=MSGS[1:],
-                                     tools=[tool],  # type: ignore[list-item]
+                                     tools=[tool],
                                      tool_choice={"type": "tool", "name": "save"})
         assert res.stop_reason == "tool_use"
         block = res.content[0]
         assert block.type == "tool_use" and block.name == "save"
         jsonschema.validate(block.input, SCHEMA)
         with client.messages.stream(model=MODEL["anthropic"], max_tokens=100, messages=MSGS[1:],
-                                    tools=[tool],  # type: ignore[list-item]
+                                    tools=[tool],
                                     tool_choice={"type": "tool", "name": "save"}) as stream:
             final = stream.get_final_message()
         assert final.content[0].type == "tool_use"
@@ -403,7 +422,8 @@ FAULTS_ANTHROPIC = [
     ("permission", anthropic.PermissionDeniedError, 403),
     ("model_not_found", anthropic.NotFoundError, 404),
     ("rate_limit", anthropic.RateLimitError, 429),
-    ("quota", anthropic.PaymentRequiredError, 402),
+    ("quota", anthropic.BadRequestError, 400),  # "Your credit balance is too low..."
+    ("billing", anthropic.PaymentRequiredError, 402),
     ("overloaded", anthropic.OverloadedError, 529),
     ("server_error", anthropic.InternalServerError, 500),
 ]
@@ -526,7 +546,7 @@ def test_gemini_faults(emulator: Emulator, kind: str, exc: type[genai_errors.API
             assert "API_KEY_INVALID" in details and info.value.status == "INVALID_ARGUMENT"
         if kind == "rate_limit":
             assert '"retryDelay": "3s"' in details
-            assert info.value.response.headers["retry-after"] == "3"  # type: ignore[union-attr]
+            assert info.value.response.headers["retry-after"] == "3"
         if kind == "quota":
             assert "quota" in (info.value.message or "")
         assert client.models.generate_content(model=MODEL["gemini"], contents="hi").text

@@ -1,4 +1,12 @@
-"""Anthropic (Claude): Messages API, SSE events, structured output through a forced tool call."""
+"""Anthropic (Claude): Messages API, SSE events, structured output through a forced tool call.
+
+Sources: https://docs.anthropic.com/en/api/messages; usage with prompt caching
+https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
+(`input_tokens` excludes cache reads and writes); stream events and `event: error`
+https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events, raised by the SDK as
+a status error on the 200 response (anthropic/_streaming.py `Stream.__stream__`,
+anthropic/_error_classes.py `make_status_error`); error types https://docs.anthropic.com/en/api/errors.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +15,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from aidesk.errors import (
+    BadRequest,
+    InvalidKey,
     MalformedResponse,
+    ModelNotFound,
+    OutOfCredits,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
+    RateLimited,
 )
 from aidesk.providers.base import (
     ChatRequest,
@@ -23,8 +36,54 @@ from aidesk.providers.base import (
     TextDelta,
     Usage,
 )
-from aidesk.providers.common import parse_structured, transport_error
+from aidesk.providers.common import (
+    check_answer,
+    http_timeout,
+    is_out_of_credit,
+    parse_structured,
+    status_detail,
+    transport_error,
+)
 from aidesk.providers.openai_compat import status_error
+
+# An error body's `type` (https://docs.anthropic.com/en/api/errors) -> our error, for errors
+# that arrive inside a 200 stream, where the status says nothing.
+_BY_TYPE: dict[str, type[ProviderError]] = {
+    "overloaded_error": ProviderUnavailable,
+    "api_error": ProviderUnavailable,
+    "timeout_error": ProviderTimeout,
+    "rate_limit_error": RateLimited,
+    "billing_error": OutOfCredits,
+    "authentication_error": InvalidKey,
+    "permission_error": InvalidKey,
+    "not_found_error": ModelNotFound,
+    "invalid_request_error": BadRequest,
+    "request_too_large": BadRequest,
+}
+
+
+def usage_of(raw: Any, base: Usage | None = None) -> Usage:
+    """Our Usage from an Anthropic `Usage` / `MessageDeltaUsage` (fields it lacks keep `base`).
+
+    The whole prompt is input_tokens + cache_read_input_tokens + cache_creation_input_tokens."""
+    base = base or Usage()
+    read = getattr(raw, "cache_read_input_tokens", None)
+    write = getattr(raw, "cache_creation_input_tokens", None)
+    uncached = getattr(raw, "input_tokens", None)
+    read = base.cached_tokens if read is None else read
+    write = base.cache_write_tokens if write is None else write
+    if uncached is None:
+        uncached = base.prompt_tokens - base.cached_tokens - base.cache_write_tokens
+    output = getattr(raw, "output_tokens", None)
+    details = getattr(raw, "output_tokens_details", None)
+    thinking = getattr(details, "thinking_tokens", None)
+    return Usage(
+        prompt_tokens=uncached + read + write,
+        completion_tokens=base.completion_tokens if output is None else output,
+        cached_tokens=read,
+        reasoning_tokens=base.reasoning_tokens if thinking is None else thinking,
+        cache_write_tokens=write,
+    )
 
 
 class AnthropicProvider:
@@ -37,7 +96,7 @@ class AnthropicProvider:
             api_key=settings.api_key,
             base_url=settings.base_url or meta.default_base_url,
             max_retries=0,
-            timeout=settings.timeout_s,
+            timeout=http_timeout(settings),
         )
 
     async def aclose(self) -> None:
@@ -86,18 +145,17 @@ class AnthropicProvider:
                 text_parts.append(block.text)
             elif block.type == "tool_use":
                 tool_input = block.input
-        if request.schema is not None:
-            if tool_input is None:
-                raise MalformedResponse(self.id, "the model did not return the structured answer")
+        usage = usage_of(message.usage)
+        text = "".join(text_parts)
+        if request.schema is not None and tool_input is not None:
             text = json.dumps(tool_input, ensure_ascii=False)
-        else:
-            text = "".join(text_parts)
-        usage = Usage(
-            prompt_tokens=message.usage.input_tokens or 0,
-            completion_tokens=message.usage.output_tokens or 0,
-            cached_tokens=message.usage.cache_read_input_tokens or 0,
-        )
-        data = parse_structured(self.id, text, request.schema) if request.schema else None
+        check_answer(self.id, text, message.stop_reason, usage)
+        if request.schema is not None and tool_input is None:
+            raise MalformedResponse(self.id, "the model did not return the structured answer",
+                                    usage=usage)
+        data = None
+        if request.schema is not None:
+            data = parse_structured(self.id, text, request.schema, usage=usage)
         return Completion(text, message.model or request.model, usage, message.stop_reason, data)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
@@ -108,7 +166,7 @@ class AnthropicProvider:
             yield StreamDone(completion)
             return
         parts: list[str] = []
-        prompt_tokens = completion_tokens = cached = 0
+        usage = Usage()
         model, stop_reason, finished = request.model, None, False
         try:
             stream = await self.client.messages.create(**self.request_args(request), stream=True)
@@ -116,14 +174,13 @@ class AnthropicProvider:
                 async for event in stream:
                     if event.type == "message_start":
                         model = event.message.model or model
-                        prompt_tokens = event.message.usage.input_tokens or 0
-                        cached = event.message.usage.cache_read_input_tokens or 0
+                        usage = usage_of(event.message.usage)
                     elif event.type == "content_block_delta" and event.delta.type == "text_delta":
                         parts.append(event.delta.text)
                         yield TextDelta(event.delta.text)
                     elif event.type == "message_delta":
                         stop_reason = event.delta.stop_reason or stop_reason
-                        completion_tokens = event.usage.output_tokens or completion_tokens
+                        usage = usage_of(event.usage, usage)  # cumulative counts
                     elif event.type == "message_stop":
                         finished = True
         except ProviderError:
@@ -132,8 +189,9 @@ class AnthropicProvider:
             raise self.map_error(exc, request.model) from None
         if not finished:
             raise MalformedResponse(self.id, "the stream ended before the answer was complete")
-        usage = Usage(prompt_tokens, completion_tokens, cached_tokens=cached)
-        yield StreamDone(Completion("".join(parts), model, usage, stop_reason))
+        text = "".join(parts)
+        check_answer(self.id, text, stop_reason, usage)
+        yield StreamDone(Completion(text, model, usage, stop_reason))
 
     def map_error(self, exc: BaseException, model: str) -> ProviderError:
         sdk = self._sdk
@@ -144,24 +202,33 @@ class AnthropicProvider:
         if isinstance(exc, sdk.APIConnectionError):
             cause = exc.__cause__ or exc
             return transport_error(self.id, cause) or MalformedResponse(self.id, str(exc))
-        if isinstance(exc, sdk.APIStatusError):
+        if isinstance(exc, sdk.APIStatusError) and exc.status_code >= 400:
             if exc.status_code == 529:
                 return ProviderUnavailable(self.id, "overloaded", status=529)
             return status_error(self.id, exc.status_code, exc.body, exc.response.headers, model)
         if isinstance(exc, sdk.APIError):
-            # An `event: error` inside a stream: the body says which kind.
-            body = getattr(exc, "body", None)
-            kind = body.get("error", {}).get("type") if isinstance(body, dict) else None
-            status = {"overloaded_error": 529, "rate_limit_error": 429, "api_error": 500}
-            if kind == "overloaded_error":
-                return ProviderUnavailable(self.id, "overloaded", status=529)
-            return status_error(self.id, status.get(kind or "", 500), body, None, model)
+            # `event: error` inside a stream: the SDK raises it with the 200 of the stream, so
+            # only the error body's `type` says what happened.
+            return self.error_by_type(exc.body, model)
         mapped = transport_error(self.id, exc)
         if mapped is not None:
             return mapped
         if isinstance(exc, ValueError):
             return MalformedResponse(self.id, str(exc)[:300])
         raise exc
+
+    def error_by_type(self, body: object, model: str) -> ProviderError:
+        error = body.get("error") if isinstance(body, dict) else None
+        kind = str(error.get("type") or "") if isinstance(error, dict) else ""
+        detail = status_detail(body) or kind or "error event in the stream"
+        if is_out_of_credit(detail):
+            return OutOfCredits(self.id, detail)
+        cls = _BY_TYPE.get(kind, ProviderUnavailable)
+        if cls is RateLimited:
+            return RateLimited(self.id, detail)
+        if cls is ModelNotFound:
+            return ModelNotFound(self.id, detail, model=model)
+        return cls(self.id, detail)
 
 
 def build(settings: ProviderSettings, meta: ProviderInfo) -> AnthropicProvider:

@@ -1,12 +1,23 @@
-"""Google Gemini through google-genai (the successor of the end-of-life google-generativeai)."""
+"""Google Gemini through google-genai (the successor of the end-of-life google-generativeai).
+
+Sources: https://ai.google.dev/api/generate-content#v1beta.GenerateContentResponse (finish
+reasons, `promptFeedback.blockReason`, UsageMetadata: `promptTokenCount` includes
+`cachedContentTokenCount`, `thoughtsTokenCount` is billed output); google-genai
+google/genai/types.py `FinishReason`, `BlockedReason`; rate limits and quotas
+https://ai.google.dev/gemini-api/docs/rate-limits; timeouts: google/genai/_api_client.py
+`BaseApiClient._build_request` turns `HttpOptions.timeout` (ms) into one httpx timeout for every
+phase, so a transport sets the connect and read timeouts apart (`HttpOptions.async_client_args`).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aidesk.errors import (
+    ContentFiltered,
     InvalidKey,
     MalformedResponse,
     OutOfCredits,
@@ -14,6 +25,7 @@ from aidesk.errors import (
     RateLimited,
 )
 from aidesk.providers.base import (
+    UNKNOWN_USAGE,
     ChatRequest,
     Completion,
     ModelInfo,
@@ -24,10 +36,37 @@ from aidesk.providers.base import (
     TextDelta,
     Usage,
 )
-from aidesk.providers.common import parse_structured, transport_error
+from aidesk.providers.common import (
+    check_answer,
+    http_timeout,
+    is_out_of_credit,
+    parse_structured,
+    transport_error,
+)
 from aidesk.providers.openai_compat import status_error
 
+if TYPE_CHECKING:
+    import httpx2
+
 API_VERSION = "v1beta"
+_NO_QUOTA = re.compile(r"limit: 0\b")
+
+
+def phase_timeouts(settings: ProviderSettings) -> httpx2.AsyncBaseTransport:
+    """A transport that gives every request our connect and read timeouts.
+
+    google-genai passes its single `HttpOptions.timeout` to each request, which httpx applies to
+    connect, read, write and pool alike; the request's timeout extension is set here instead."""
+    import httpx2
+
+    class PhaseTimeouts(httpx2.AsyncHTTPTransport):
+        timeouts = http_timeout(settings).as_dict()
+
+        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+            request.extensions = {**request.extensions, "timeout": self.timeouts}
+            return await super().handle_async_request(request)
+
+    return PhaseTimeouts()
 
 
 class GeminiProvider:
@@ -45,6 +84,7 @@ class GeminiProvider:
                 base_url=settings.base_url or meta.default_base_url,
                 api_version=API_VERSION,
                 timeout=int(settings.timeout_s * 1000),
+                async_client_args={"transport": phase_timeouts(settings)},
             ),
         )
 
@@ -87,14 +127,17 @@ class GeminiProvider:
             response = await self.client.aio.models.generate_content(**self.request_args(request))
         except Exception as exc:
             raise self.map_error(exc, request.model) from None
+        usage = self.usage(response.usage_metadata)
+        self.check_blocked(response, usage)
         if not response.candidates:
-            raise MalformedResponse(self.id, "the answer has no candidates")
+            raise MalformedResponse(self.id, "the answer has no candidates", usage=usage)
         text = candidate_text(response)
-        finish = response.candidates[0].finish_reason
-        data = parse_structured(self.id, text, request.schema) if request.schema else None
-        return Completion(text, response.model_version or request.model,
-                          self.usage(response.usage_metadata),
-                          str(finish.value) if finish else None, data)
+        finish = finish_of(response)
+        check_answer(self.id, text, finish, usage)
+        data = None
+        if request.schema is not None:
+            data = parse_structured(self.id, text, request.schema, usage=usage)
+        return Completion(text, response.model_version or request.model, usage, finish, data)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         parts: list[str] = []
@@ -108,8 +151,8 @@ class GeminiProvider:
             async for chunk in chunks:
                 usage_meta = chunk.usage_metadata or usage_meta
                 model = chunk.model_version or model
-                if chunk.candidates and chunk.candidates[0].finish_reason:
-                    finish = str(chunk.candidates[0].finish_reason.value)
+                self.check_blocked(chunk, self.usage(usage_meta))
+                finish = finish_of(chunk) or finish
                 text = candidate_text(chunk)
                 if text:
                     parts.append(text)
@@ -121,13 +164,26 @@ class GeminiProvider:
         if finish is None or usage_meta is None:
             raise MalformedResponse(self.id, "the stream ended before the answer was complete")
         text = "".join(parts)
-        data = parse_structured(self.id, text, request.schema) if request.schema else None
-        yield StreamDone(Completion(text, model, self.usage(usage_meta), finish, data))
+        usage = self.usage(usage_meta)
+        check_answer(self.id, text, finish, usage)
+        data = None
+        if request.schema is not None:
+            data = parse_structured(self.id, text, request.schema, usage=usage)
+        yield StreamDone(Completion(text, model, usage, finish, data))
+
+    def check_blocked(self, response: Any, usage: Usage) -> None:
+        """A blocked prompt has no candidates, only `promptFeedback.blockReason`."""
+        feedback = response.prompt_feedback
+        reason = feedback.block_reason if feedback is not None else None
+        if reason is not None:
+            name = str(getattr(reason, "value", reason))
+            raise ContentFiltered(self.id, f"prompt blocked: {name}", usage=usage)
 
     @staticmethod
     def usage(meta: Any) -> Usage:
+        """promptTokenCount includes cachedContentTokenCount; thoughts are billed output."""
         if meta is None:
-            return Usage()
+            return UNKNOWN_USAGE
         return Usage(
             prompt_tokens=meta.prompt_token_count or 0,
             completion_tokens=(meta.candidates_token_count or 0) + (meta.thoughts_token_count or 0),
@@ -156,7 +212,11 @@ class GeminiProvider:
 
 
 def _exhausted(provider: str, message: str, details: dict[str, Any]) -> ProviderError:
-    """Gemini says 429 both for a per-minute rate and for a spent daily or billing quota."""
+    """Gemini says 429 "You exceeded your current quota" both for a per-minute rate and for a
+    spent quota: a per-day quotaId, a tier without quota ("limit: 0") or depleted prepaid
+    credits are out of credit; anything else is a rate limit."""
+    if _NO_QUOTA.search(message) or is_out_of_credit(message):
+        return OutOfCredits(provider, message, status=429)
     info = (details.get("error") or {}).get("details") or []
     delay: float | None = None
     for item in info:
@@ -169,6 +229,12 @@ def _exhausted(provider: str, message: str, details: dict[str, Any]) -> Provider
             if "PerDay" in str(violation.get("quotaId", "")):
                 return OutOfCredits(provider, message, status=429)
     return RateLimited(provider, message, retry_after=delay, status=429)
+
+
+def finish_of(response: Any) -> str | None:
+    candidate = response.candidates[0] if response.candidates else None
+    reason = candidate.finish_reason if candidate is not None else None
+    return str(getattr(reason, "value", reason)) if reason is not None else None
 
 
 def candidate_text(response: Any) -> str:

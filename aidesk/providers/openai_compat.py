@@ -1,7 +1,18 @@
-"""OpenAI and the servers that speak its API: Groq, local servers; the base of OpenRouter."""
+"""OpenAI and the servers that speak its API: Groq, local servers; the base of OpenRouter.
+
+Sources: https://platform.openai.com/docs/api-reference/chat/create and the openai SDK
+(openai/types/chat/completion_create_params.py: `max_tokens` is deprecated and "not compatible
+with o-series models", `max_completion_tokens` bounds visible and reasoning tokens);
+https://platform.openai.com/docs/guides/reasoning (o-series and gpt-5 refuse `max_tokens` and a
+non-default `temperature`: 400 unsupported_parameter / unsupported_value);
+https://console.groq.com/docs/api-reference#chat-create (Groq takes `max_completion_tokens`,
+`max_tokens` deprecated); OpenRouter https://openrouter.ai/docs/api-reference/parameters and
+Ollama https://github.com/ollama/ollama/blob/main/docs/openai.md document `max_tokens`.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,13 +21,16 @@ from aidesk.errors import (
     InvalidKey,
     MalformedResponse,
     ModelNotFound,
+    Moderated,
     OutOfCredits,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
+    Unsupported,
 )
 from aidesk.providers.base import (
+    UNKNOWN_USAGE,
     ChatRequest,
     Completion,
     ModelInfo,
@@ -27,9 +41,28 @@ from aidesk.providers.base import (
     TextDelta,
     Usage,
 )
-from aidesk.providers.common import parse_structured, retry_after, status_detail, transport_error
+from aidesk.providers.common import (
+    check_answer,
+    http_timeout,
+    is_capability_refusal,
+    is_out_of_credit,
+    parse_structured,
+    retry_after,
+    status_detail,
+    transport_error,
+)
+from aidesk.providers.strict_schema import strict_schema
 
 LOCAL_PLACEHOLDER_KEY = "local-no-key"
+# Where the output limit goes: OpenAI proper and Groq document `max_completion_tokens`;
+# OpenRouter and the local servers document `max_tokens`.
+_MAX_TOKENS_PARAM = {"openai": "max_completion_tokens", "groq": "max_completion_tokens"}
+_REASONING_MODEL = re.compile(r"^(o\d|gpt-5)")
+
+
+def is_reasoning_model(model: str) -> bool:
+    """OpenAI's o-series (o1, o3, o4-mini, ...) and gpt-5 family."""
+    return bool(_REASONING_MODEL.match(model))
 
 
 class OpenAICompatProvider:
@@ -42,7 +75,7 @@ class OpenAICompatProvider:
             api_key=settings.api_key or LOCAL_PLACEHOLDER_KEY,
             base_url=settings.base_url or meta.default_base_url,
             max_retries=0,
-            timeout=settings.timeout_s,
+            timeout=http_timeout(settings),
             default_headers=self.extra_headers(settings),
         )
 
@@ -63,16 +96,26 @@ class OpenAICompatProvider:
         args: dict[str, Any] = {
             "model": request.model,
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-            "max_tokens": request.max_tokens,
+            _MAX_TOKENS_PARAM.get(self.id, "max_tokens"): request.max_tokens,
         }
-        if request.temperature is not None:
+        if request.temperature is not None and not self.reasoning(request.model):
             args["temperature"] = request.temperature
         if request.schema is not None:
-            args["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": request.schema.name, "schema": request.schema.schema},
-            }
+            spec: dict[str, Any] = {"name": request.schema.name, "schema": request.schema.schema}
+            if self.strict:
+                # Without strict the schema is only a hint the model may break.
+                spec = {"name": request.schema.name, "strict": True,
+                        "schema": strict_schema(request.schema.schema)}
+            args["response_format"] = {"type": "json_schema", "json_schema": spec}
         return args
+
+    @property
+    def strict(self) -> bool:
+        """OpenAI proper gets strict structured output."""
+        return self.id == "openai"
+
+    def reasoning(self, model: str) -> bool:
+        return self.id == "openai" and is_reasoning_model(model)
 
     async def generate(self, request: ChatRequest) -> Completion:
         try:
@@ -83,8 +126,8 @@ class OpenAICompatProvider:
             raise MalformedResponse(self.id, "the answer has no choices")
         choice = response.choices[0]
         text = choice.message.content or ""
-        return self.finish(request, text, response.model, self.usage(response.usage),
-                           choice.finish_reason)
+        usage = self.usage(response.usage) if response.usage is not None else UNKNOWN_USAGE
+        return self.finish(request, text, response.model, usage, choice.finish_reason)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         args = self.request_args(request) | {
@@ -111,9 +154,12 @@ class OpenAICompatProvider:
             raise
         except Exception as exc:
             raise self.map_error(exc, request.model) from None
-        if finish is None or usage is None:
+        if finish is None:
             raise MalformedResponse(self.id, "the stream ended before the answer was complete")
-        yield StreamDone(self.finish(request, "".join(parts), model, usage, finish))
+        # A finished stream without a usage chunk: a server that ignores
+        # stream_options.include_usage (Ollama before 0.5.2, some LM Studio builds).
+        yield StreamDone(self.finish(request, "".join(parts), model, usage or UNKNOWN_USAGE,
+                                     finish))
 
     def check_chunk(self, chunk: Any) -> None:
         """Hook for providers that report errors inside a 200 stream."""
@@ -121,13 +167,19 @@ class OpenAICompatProvider:
     def finish(
         self, request: ChatRequest, text: str, model: str, usage: Usage, finish: str | None
     ) -> Completion:
-        data = parse_structured(self.id, text, request.schema) if request.schema else None
+        check_answer(self.id, text, finish, usage)
+        data = None
+        if request.schema is not None:
+            data = parse_structured(self.id, text, request.schema, usage=usage,
+                                    strict=self.strict)
         return Completion(text=text, model=model or request.model, usage=usage,
                           finish_reason=finish, data=data)
 
     def usage(self, raw: Any) -> Usage:
+        """`prompt_tokens` already includes `prompt_tokens_details.cached_tokens` and
+        `completion_tokens` the `reasoning_tokens` (openai/types/completion_usage.py)."""
         if raw is None:
-            return Usage()
+            return UNKNOWN_USAGE
         cached = getattr(getattr(raw, "prompt_tokens_details", None), "cached_tokens", 0)
         reasoning = getattr(getattr(raw, "completion_tokens_details", None), "reasoning_tokens", 0)
         return Usage(
@@ -173,11 +225,23 @@ def status_error(
 ) -> ProviderError:
     detail = status_detail(body)
     error = body.get("error", body) if isinstance(body, dict) else None
-    code = str(error.get("code") or error.get("type") or "") if isinstance(error, dict) else ""
+    error = error if isinstance(error, dict) else {}
+    code = str(error.get("code") or "")
+    kind = str(error.get("type") or "")
+    if status == 403 and provider == "openrouter":
+        # OpenRouter's 403 is a moderation refusal, never a bad key (401 is the bad key).
+        metadata = error.get("metadata")
+        reasons = metadata.get("reasons") if isinstance(metadata, dict) else None
+        why = ", ".join(str(r) for r in reasons) if isinstance(reasons, list) else ""
+        return Moderated(provider, why or detail, status=status)
     if status in (401, 403):
         return InvalidKey(provider, detail, status=status)
-    if status == 402 or code == "insufficient_quota":
+    if (status == 402 or "insufficient_quota" in (code, kind) or kind == "billing_error"
+            or is_out_of_credit(detail)):
         return OutOfCredits(provider, detail, status=status)
+    refused_param = code in ("unsupported_parameter", "unsupported_value")
+    if status in (400, 404, 422) and (refused_param or is_capability_refusal(detail)):
+        return Unsupported(provider, detail, status=status)
     if status == 404:
         return ModelNotFound(provider, detail, model=model, status=status)
     if status == 429:

@@ -26,7 +26,7 @@ class OpenRouterProvider(OpenAICompatProvider):
         cost = getattr(raw, "cost", None)
         if cost is None and raw is not None and raw.model_extra:
             cost = raw.model_extra.get("cost")
-        if cost is None:
+        if cost is None or not base.known:
             return base
         return Usage(base.prompt_tokens, base.completion_tokens, base.cached_tokens,
                      base.reasoning_tokens, cost_usd=float(cost))

@@ -32,7 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     with Emulator(record_requests=not args.no_record, port=args.port) as emu:
         print(f"EMULATOR_URL={emu.url}", flush=True)
         if args.stdin:
-            threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+            def wait_for_eof() -> None:
+                sys.stdin.read()
+                done.set()
+
+            threading.Thread(target=wait_for_eof, daemon=True).start()
         while not done.wait(0.5):
             pass
     return 0

@@ -1,4 +1,26 @@
-"""Anthropic Messages API wire: models, messages (plain, tool use, JSON output), SSE stream."""
+"""Anthropic Messages API wire: models, messages (plain, tool use, JSON output), SSE stream.
+
+Sources:
+- Messages response and usage: https://docs.anthropic.com/en/api/messages (anthropic SDK
+  anthropic/types/message.py `Message`, usage.py `Usage`, message_delta_usage.py
+  `MessageDeltaUsage`, output_tokens_details.py `OutputTokensDetails.thinking_tokens`).
+- Prompt caching: `input_tokens` counts only the tokens after the last cache breakpoint; the whole
+  prompt is input_tokens + cache_read_input_tokens + cache_creation_input_tokens
+  (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance).
+- Stop reasons end_turn | max_tokens | stop_sequence | tool_use | pause_turn | refusal:
+  https://docs.anthropic.com/en/api/handling-stop-reasons (anthropic/types/stop_reason.py).
+- Stream events and `event: error` mid-stream (`{"type": "error", "error": {"type":
+  "overloaded_error", ...}}`): https://docs.anthropic.com/en/docs/build-with-claude/streaming
+  #error-events; the SDK skips events without an `event:` line and raises `event: error` as a
+  status error on the 200 response (anthropic/_streaming.py `Stream.__stream__`).
+- Errors `{"type": "error", "error": {"type", "message"}}` with 400 invalid_request_error,
+  401, 402 billing_error, 403, 404, 429, 500 api_error, 529 overloaded_error:
+  https://docs.anthropic.com/en/api/errors. Out of credit usually arrives as 400
+  invalid_request_error "Your credit balance is too low to access the Anthropic API. ..."
+  (https://github.com/anthropics/anthropic-sdk-python/issues/ reports, see PROVIDERS.md Traps).
+- A tool `input_schema` the API cannot use: 400 invalid_request_error naming
+  `tools.0.custom.input_schema` (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +28,7 @@ import json
 from typing import Any
 
 from .common import (
+    ERROR_KINDS,
     Call,
     Fault,
     Response,
@@ -13,16 +36,13 @@ from .common import (
     content_text,
     count_tokens,
     reply_text,
+    shaped_text,
     sleep_then,
     sse_data,
     word_chunks,
 )
 from .schema_fill import fill
 
-_ERROR_KINDS = frozenset(
-    {"invalid_key", "permission", "model_not_found", "rate_limit", "quota", "overloaded",
-     "server_error", "bad_request"}
-)
 # kind -> (status, error type, message)
 _ERRORS: dict[str, tuple[int, str, str]] = {
     "bad_request": (400, "invalid_request_error", "prompt is too long: 250000 tokens > 200000"),
@@ -34,15 +54,23 @@ _ERRORS: dict[str, tuple[int, str, str]] = {
     "rate_limit": (429, "rate_limit_error",
                    "Number of requests has exceeded your per-minute rate limit. Please try again "
                    "later."),
-    "quota": (402, "billing_error",
+    "quota": (400, "invalid_request_error",
               "Your credit balance is too low to access the Anthropic API. Please go to Plans & "
               "Billing to upgrade or purchase credits."),
+    "billing": (402, "billing_error",
+                "Your credit balance is too low to access the Anthropic API. Please go to Plans "
+                "& Billing to upgrade or purchase credits."),
+    "schema_unsupported": (400, "invalid_request_error",
+                           "tools.0.custom.input_schema: JSON schema is invalid. It must match "
+                           "JSON Schema draft 2020-12 (https://json-schema.org/draft/2020-12)."),
     "overloaded": (529, "overloaded_error", "Overloaded"),
     "server_error": (500, "api_error", "Internal server error"),
     "bad_json": (400, "invalid_request_error",
                  "There was an error parsing the body of your request. Please send valid JSON."),
     "not_found": (404, "not_found_error", "Not Found"),
 }
+_ERRORS["moderated"] = _ERRORS["permission"]
+_STOP = {"stop": "end_turn", "length": "max_tokens", "filtered": "refusal"}
 _DISPLAY = {
     "claude-3-5-haiku-latest": ("Claude Haiku 3.5", "2024-10-22T00:00:00Z"),
     "claude-sonnet-4-5": ("Claude Sonnet 4.5", "2025-09-29T00:00:00Z"),
@@ -109,7 +137,7 @@ def _messages(call: Call, *, count_only: bool) -> Response:
     model = str(body.get("model") or "")
     stream = bool(body.get("stream")) and not count_only
     fault = None if count_only else sleep_then(call, call.take_fault("generate", stream))
-    if fault is not None and fault.kind in _ERROR_KINDS:
+    if fault is not None and fault.kind in ERROR_KINDS:
         return error(call, fault.kind, fault=fault, model=model)
     required = ("model", "messages") if count_only else ("model", "max_tokens", "messages")
     for name in required:
@@ -135,14 +163,30 @@ def _messages(call: Call, *, count_only: bool) -> Response:
                       if isinstance(m, dict) and m.get("role") == "user"), "")
     mid = f"msg_emu{call.next_id()}"
     block = _answer(call, body, model, last_user, mid)
+    outcome = "stop"
+    if block["type"] == "text":
+        block["text"], outcome = shaped_text(fault, block["text"])
     text = block["text"] if block["type"] == "text" else json.dumps(block["input"])
-    output_tokens = count_tokens(text)
-    stop = "tool_use" if block["type"] == "tool_use" else "end_turn"
-    usage = {"input_tokens": prompt_tokens, "output_tokens": output_tokens,
-             "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
-             "service_tier": "standard"}
+    thoughts = fault.thoughts if fault is not None else 0
+    output_tokens = count_tokens(text) + thoughts
+    stop = "tool_use" if block["type"] == "tool_use" else _STOP[outcome]
+    read = fault.cache_read if fault is not None else 0
+    write = fault.cache_write if fault is not None else 0
+    cache = {"input_tokens": prompt_tokens - read - write, "cache_creation_input_tokens": write,
+             "cache_read_input_tokens": read}
+    usage: dict[str, Any] = {**cache, "output_tokens": output_tokens, "service_tier": "standard"}
+    if thoughts:
+        usage["output_tokens_details"] = {"thinking_tokens": thoughts}
+    content: list[dict[str, Any]] = []
+    if thoughts:
+        content.append({"type": "thinking", "thinking": "emulated thinking",
+                        "signature": "c2lnbmF0dXJl"})
+    if not (block["type"] == "text" and block["text"] == "" and outcome != "stop"):
+        content.append(block)  # a refused or spent answer carries no empty text block
+    if fault is not None and fault.kind == "empty":
+        content = []
     message: dict[str, Any] = {"id": mid, "type": "message", "role": "assistant", "model": model,
-                               "content": [block], "stop_reason": stop, "stop_sequence": None,
+                               "content": content, "stop_reason": stop, "stop_sequence": None,
                                "usage": usage}
     headers = {"request-id": f"req_{mid}"}
     if not stream:
@@ -150,31 +194,56 @@ def _messages(call: Call, *, count_only: bool) -> Response:
     start = {**message, "content": [], "stop_reason": None,
              "usage": {**usage, "output_tokens": 1}}
     events = [sse_data({"type": "message_start", "message": start}, "message_start")]
-    if block["type"] == "text":
-        empty: dict[str, Any] = {"type": "text", "text": ""}
-        deltas = [{"type": "text_delta", "text": p} for p in word_chunks(text)]
-    else:
-        empty = {**block, "input": {}}
-        deltas = [{"type": "input_json_delta", "partial_json": p} for p in word_chunks(text)]
-    events.append(sse_data({"type": "content_block_start", "index": 0, "content_block": empty},
-                           "content_block_start"))
-    events.append(sse_data({"type": "ping"}, "ping"))
-    limit = chunk_limit(fault)
-    for delta in deltas[:limit] if limit is not None else deltas:
-        events.append(sse_data({"type": "content_block_delta", "index": 0, "delta": delta},
-                               "content_block_delta"))
-    if fault is not None and fault.kind == "cut_stream":
-        return Response.sse(events, headers, cut=True)
-    if fault is not None and fault.kind == "stream_error":
-        events.append(sse_data({"type": "error", "error": {"type": "overloaded_error",
-                                                           "message": "Overloaded"}}, "error"))
-        return Response.sse(events, headers)
-    events.append(sse_data({"type": "content_block_stop", "index": 0}, "content_block_stop"))
+    if fault is not None and fault.kind == "stream_error" and fault.chunks == 0:
+        return _stream_error(events, fault, headers)  # after message_start, before any block
+    for index, item in enumerate(content):
+        events += _block_events(index, item, fault)
+        if fault is not None and fault.kind in ("cut_stream", "stream_error") and (
+                item["type"] != "thinking"):
+            if fault.kind == "cut_stream":
+                return Response.sse(events, headers, cut=True)
+            return _stream_error(events, fault, headers)
     events.append(sse_data({"type": "message_delta",
                             "delta": {"stop_reason": stop, "stop_sequence": None},
-                            "usage": {"output_tokens": output_tokens}}, "message_delta"))
+                            "usage": {**cache, "output_tokens": output_tokens}}, "message_delta"))
     events.append(sse_data({"type": "message_stop"}, "message_stop"))
     return Response.sse(events, headers)
+
+
+def _stream_error(events: list[bytes], fault: Fault, headers: dict[str, str]) -> Response:
+    kind = fault.reason or "overloaded_error"
+    message = {"overloaded_error": "Overloaded", "api_error": "Internal server error",
+               "rate_limit_error": "Rate limited"}.get(kind, kind)
+    events.append(sse_data({"type": "error", "error": {"type": kind, "message": message}},
+                           "error"))
+    return Response.sse(events, headers)
+
+
+def _block_events(index: int, block: dict[str, Any], fault: Fault | None) -> list[bytes]:
+    """content_block_start, deltas (cut short by a stream fault), content_block_stop."""
+    if block["type"] == "text":
+        empty: dict[str, Any] = {"type": "text", "text": ""}
+        deltas = [{"type": "text_delta", "text": p} for p in word_chunks(block["text"])]
+    elif block["type"] == "thinking":
+        empty = {"type": "thinking", "thinking": "", "signature": ""}
+        deltas = [{"type": "thinking_delta", "thinking": block["thinking"]},
+                  {"type": "signature_delta", "signature": block["signature"]}]
+    else:
+        empty = {**block, "input": {}}
+        deltas = [{"type": "input_json_delta", "partial_json": p}
+                  for p in word_chunks(json.dumps(block["input"]))]
+    events = [sse_data({"type": "content_block_start", "index": index, "content_block": empty},
+                       "content_block_start")]
+    if index == 0:
+        events.append(sse_data({"type": "ping"}, "ping"))
+    limit = chunk_limit(fault) if block["type"] != "thinking" else None
+    for delta in deltas[:limit] if limit is not None else deltas:
+        events.append(sse_data({"type": "content_block_delta", "index": index, "delta": delta},
+                               "content_block_delta"))
+    if limit is None:
+        events.append(sse_data({"type": "content_block_stop", "index": index},
+                               "content_block_stop"))
+    return events
 
 
 def _answer(

@@ -44,6 +44,19 @@ DEFAULT_MODELS: dict[str, tuple[str, ...]] = {
     "local": ("llama3.2", "qwen2.5"),
 }
 
+# Fault and scenario kinds. Errors answer with the provider's own status and body; scenarios
+# answer 200 with what the real API sends in that situation (see each wire module):
+#   billing          Anthropic 402 billing_error (elsewhere the same as `quota`)
+#   moderated        OpenRouter 403 moderation refusal (elsewhere the same as `permission`)
+#   schema_unsupported  400 refusing the structured-output request (response_format/schema)
+#   truncated        the output limit cut the answer: some text, finish length/max_tokens/MAX_TOKENS
+#   empty_truncated  the output limit was spent (e.g. on thinking) before any text
+#   filtered         the provider's safety filter withheld the answer (no text)
+#   blocked_prompt   Gemini promptFeedback.blockReason, no candidates (elsewhere: `filtered`)
+#   empty            a normal finish with empty text
+#   no_stream_usage  an OpenAI-compatible server that ignores stream_options.include_usage
+#   prompt_cache     usage reports `cache_read`/`cache_write` tokens of the same prompt
+#   thinking         usage reports `thoughts` reasoning/thinking tokens
 FAULT_KINDS: frozenset[str] = frozenset(
     {
         "invalid_key",
@@ -51,20 +64,36 @@ FAULT_KINDS: frozenset[str] = frozenset(
         "model_not_found",
         "rate_limit",
         "quota",
+        "billing",
+        "moderated",
         "overloaded",
         "server_error",
         "bad_request",
+        "schema_unsupported",
         "malformed",
         "cut_stream",
         "stream_error",
         "slow",
+        "truncated",
+        "empty_truncated",
+        "filtered",
+        "blocked_prompt",
+        "empty",
+        "no_stream_usage",
+        "prompt_cache",
+        "thinking",
     }
+)
+# Kinds that answer with an HTTP error status before any generation.
+ERROR_KINDS: frozenset[str] = frozenset(
+    {"invalid_key", "permission", "model_not_found", "rate_limit", "quota", "billing",
+     "moderated", "overloaded", "server_error", "bad_request", "schema_unsupported"}
 )
 # Faults that also hit list/key endpoints (the rest only hit generation).
 LIST_FAULT_KINDS: frozenset[str] = frozenset(
     {"invalid_key", "rate_limit", "overloaded", "server_error", "slow"}
 )
-STREAM_ONLY_KINDS: frozenset[str] = frozenset({"cut_stream", "stream_error"})
+STREAM_ONLY_KINDS: frozenset[str] = frozenset({"cut_stream", "stream_error", "no_stream_usage"})
 
 _WORD_RE = re.compile(r"\S+\s*")
 
@@ -109,6 +138,10 @@ class Fault:
     retry_after: float | None = None
     after_chunks: int | None = None
     seconds: float | None = None
+    reason: str | None = None  # stream_error: Anthropic error type; filtered: finish reason
+    cache_read: int = 0  # prompt_cache: prompt tokens read from the provider's cache
+    cache_write: int = 0  # prompt_cache: prompt tokens written to the cache
+    thoughts: int = 0  # thinking / empty_truncated: reasoning tokens billed as output
 
     @property
     def chunks(self) -> int:
@@ -122,9 +155,23 @@ class Fault:
 
 def chunk_limit(fault: Fault | None) -> int | None:
     """How many content chunks a cut/erroring stream sends (None: a normal stream)."""
-    if fault is not None and fault.kind in STREAM_ONLY_KINDS:
+    if fault is not None and fault.kind in ("cut_stream", "stream_error"):
         return fault.chunks
     return None
+
+
+def shaped_text(fault: Fault | None, text: str) -> tuple[str, str]:
+    """The answer text a scenario leaves, and how the answer ends: stop, length or filtered."""
+    kind = fault.kind if fault is not None else None
+    if kind == "truncated" and fault is not None:
+        return "".join(word_chunks(text)[: fault.chunks]), "length"
+    if kind == "empty_truncated":
+        return "", "length"
+    if kind in ("filtered", "blocked_prompt"):
+        return "", "filtered"
+    if kind == "empty":
+        return "", "stop"
+    return text, "stop"
 
 
 @dataclass

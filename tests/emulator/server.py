@@ -232,15 +232,21 @@ class Emulator:
         retry_after: float | None = None,
         after_chunks: int | None = None,
         seconds: float | None = None,
+        reason: str | None = None,
+        cache_read: int = 0,
+        cache_write: int = 0,
+        thoughts: int = 0,
     ) -> None:
-        """Make the next `times` matching requests (None: all until reset) fail with `kind`."""
+        """Make the next `times` matching requests (None: all until reset) fail with `kind`
+        (or play the scenario `kind`; see common.FAULT_KINDS)."""
         self._check_provider(provider)
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(FAULT_KINDS)}")
         if times is not None and times <= 0:
             return
         with self._lock:
-            self._faults[provider].append(Fault(kind, times, retry_after, after_chunks, seconds))
+            self._faults[provider].append(Fault(kind, times, retry_after, after_chunks, seconds,
+                                                reason, cache_read, cache_write, thoughts))
 
     def latency(self, provider: str, seconds: float, *, per_chunk: float = 0.0) -> None:
         """Delay every response (and the first SSE byte); `per_chunk` delays each SSE event."""
@@ -364,6 +370,10 @@ class Emulator:
                     retry_after=args.get("retry_after"),
                     after_chunks=args.get("after_chunks"),
                     seconds=args.get("seconds"),
+                    reason=args.get("reason"),
+                    cache_read=int(args.get("cache_read", 0)),
+                    cache_write=int(args.get("cache_write", 0)),
+                    thoughts=int(args.get("thoughts", 0)),
                 )
             elif path == "/_emulator/latency" and method == "POST":
                 self.latency(
