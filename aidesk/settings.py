@@ -1,17 +1,35 @@
 """Named settings (`providers.openai.model`, `limits.tokens_per_day`, …) over the workspace store.
 
-The CLI's `config get/set` and the UI both go through here, so a setting has one spelling.
+The CLI's `config get/set` and the UI both go through here, so a setting has one spelling
+and one validation: every value is checked for type and range, and a refusal is one
+sentence that names the setting and what it accepts.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from urllib.parse import urlsplit
+
 from aidesk.errors import ConfigError
-from aidesk.providers import PROVIDER_IDS, info
-from aidesk.workspaces import DEADLINE_KEY, LIMIT_NAMES, Workspace, Workspaces
+from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
+from aidesk.workspaces import (
+    DEADLINE_KEY,
+    DEADLINE_RANGE,
+    LIMIT_NAMES,
+    MAX_COST,
+    MAX_COUNT,
+    TTL_RANGE,
+    Workspace,
+    Workspaces,
+)
 
 PROVIDER_FIELDS = ("model", "base_url", "enabled", "timeout_s")
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 NONE = {"", "none", "null", "default"}
+TIMEOUT_RANGE = (1.0, 600.0)
+DEFAULT_TIMEOUT_S = 60.0
+_COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d{1,2}")  # `50,00`, `12,5`: unambiguous (not `1,000`)
 
 
 def setting_names() -> list[str]:
@@ -25,12 +43,12 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
     if section == "providers":
         config = store.config(ws.tenant_id, name)
         if field == "timeout_s":
-            return _show(float(config.options.get("timeout_s", 60)))
+            return _show(timeout_of(config.options))
         value = getattr(config, field)
         return _show(value)
     if section == "fallback":
         configs = store.configs(ws.tenant_id).values()
-        return ",".join(c.provider for c in configs if c.stored and c.enabled)
+        return ",".join(c.provider for c in configs if c.stored and c.enabled) or "none"
     if section == "limits":
         return _show(getattr(store.limits(ws.tenant_id), name))
     if section == "calls":
@@ -38,40 +56,89 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
     return str(ws.cache_ttl_days)
 
 
-def set(store: Workspaces, ws: Workspace, key: str, value: str) -> None:
+def set(store: Workspaces, ws: Workspace, key: str, value: str) -> list[str]:
+    """Validate and store one setting; return notes on what else changed (may be empty)."""
     section, name, field = _parse(key)
+    key = key.strip()
     raw = value.strip()
     if section == "providers":
         if field == "enabled":
             store.update_config(ws.tenant_id, name, enabled=_bool(key, raw))
         elif field == "timeout_s":
+            seconds = _number(key, raw, low=TIMEOUT_RANGE[0], high=TIMEOUT_RANGE[1], unit="s")
             config = store.config(ws.tenant_id, name)
-            options = dict(config.options) | {"timeout_s": _number(key, raw)}
-            store.update_config(ws.tenant_id, name, options=options)
-        elif field == "base_url":
-            if raw.lower() not in NONE and not raw.startswith(("http://", "https://")):
-                raise ConfigError(f"{key} must start with http:// or https:// (or be 'default').")
             store.update_config(ws.tenant_id, name,
-                                base_url=None if raw.lower() in NONE else raw.rstrip("/"))
+                                options=dict(config.options) | {"timeout_s": seconds})
+        elif field == "base_url":
+            store.update_config(ws.tenant_id, name,
+                                base_url=None if raw.lower() in NONE else base_url(key, raw))
         else:
-            if raw.lower() in NONE:
-                raise ConfigError(f"{key} needs a model name.")
-            store.update_config(ws.tenant_id, name, model=raw)
-    elif section == "fallback":
-        order = [p.strip() for p in raw.split(",") if p.strip()]
-        store.set_fallback_order(ws.tenant_id, order)
-        for provider in order:
-            store.update_config(ws.tenant_id, provider, enabled=True)
-    elif section == "limits":
-        store.set_limit(ws.tenant_id, name, None if raw.lower() in NONE else _number(key, raw))
+            store.update_config(ws.tenant_id, name, model=_model(key, raw))
+        return []
+    if section == "fallback":
+        return _set_fallback(store, ws, raw)
+    if section == "limits":
+        if raw.lower() in NONE:
+            store.set_limit(ws.tenant_id, name, None)
+        elif name == "cost_per_month":
+            store.set_limit(ws.tenant_id, name, _number(key, raw, low=0, high=MAX_COST))
+        else:
+            store.set_limit(ws.tenant_id, name,
+                            _number(key, raw, low=0, high=MAX_COUNT, whole=True))
     elif section == "calls":
-        store.set_call_deadline(_number(key, raw))
+        store.set_call_deadline(
+            _number(key, raw, low=DEADLINE_RANGE[0], high=DEADLINE_RANGE[1], unit="s"))
     else:
-        store.set_cache_ttl(ws, int(_number(key, raw)))
+        store.set_cache_ttl(ws, int(_number(key, raw, low=TTL_RANGE[0], high=TTL_RANGE[1],
+                                            whole=True, unit="days")))
+    return []
+
+
+def timeout_of(options: dict[str, object]) -> float:
+    """A provider's read timeout from its options, the default when unset or out of range."""
+    value = options.get("timeout_s")
+    if isinstance(value, int | float) and TIMEOUT_RANGE[0] <= value <= TIMEOUT_RANGE[1]:
+        return float(value)
+    return DEFAULT_TIMEOUT_S
+
+
+def _set_fallback(store: Workspaces, ws: Workspace, raw: str) -> list[str]:
+    order = [p.strip().lower() for p in raw.split(",") if p.strip()]
+    if not order or raw.lower() in NONE:
+        raise ConfigError("fallback needs at least one provider, in order, e.g. "
+                          "`aidesk config set fallback anthropic,openai`.")
+    unknown = [p for p in order if p not in PROVIDERS]
+    if unknown:
+        names = ", ".join(f"'{_echo(p)}'" for p in unknown)
+        raise ConfigError(f"fallback names unknown provider{'s' * (len(unknown) > 1)} {names}; "
+                          f"known providers: {', '.join(PROVIDER_IDS)}.")
+    twice = sorted({p for p in order if order.count(p) > 1}, key=order.index)
+    if twice:
+        raise ConfigError(f"fallback lists {' and '.join(twice)} more than once; name each "
+                          "provider once, in the order to try them.")
+    before = store.configs(ws.tenant_id)
+    left_out = [p for p, c in before.items() if c.stored and c.enabled and p not in order]
+    store.set_fallback_order(ws.tenant_id, order)
+    for provider in order:
+        store.update_config(ws.tenant_id, provider, enabled=True)
+    for provider in left_out:
+        store.update_config(ws.tenant_id, provider, enabled=False)
+    notes = []
+    if left_out:
+        names = " and ".join(left_out)
+        notes.append(f"{names} {'is' if len(left_out) == 1 else 'are'} now disabled (not in "
+                     f"the list); turn one back on with "
+                     f"`aidesk config set providers.{left_out[0]}.enabled true`.")
+    keyless = [p for p in order if not store.config(ws.tenant_id, p).has_key]
+    if keyless:
+        notes.append(f"{' and '.join(keyless)} {'has' if len(keyless) == 1 else 'have'} no key "
+                     f"yet and will be skipped until one is set with "
+                     f"`aidesk keys set {keyless[0]}`.")
+    return notes
 
 
 def _parse(key: str) -> tuple[str, str, str]:
-    parts = key.strip().split(".")
+    parts = key.strip().lower().split(".")
     if parts[0] == "providers" and len(parts) == 3 and parts[2] in PROVIDER_FIELDS:
         info(parts[1])
         return "providers", parts[1], parts[2]
@@ -79,11 +146,13 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "fallback", "", ""
     if parts[0] == "limits" and len(parts) == 2 and parts[1] in LIMIT_NAMES:
         return "limits", parts[1], ""
-    if key.strip() == DEADLINE_KEY:
+    if ".".join(parts) == DEADLINE_KEY:
         return "calls", "deadline_s", ""
     if parts == ["cache", "ttl_days"]:
         return "cache", "ttl_days", ""
-    raise ConfigError(f"Unknown setting '{key}'. Settings: {', '.join(setting_names())}.")
+    raise ConfigError(f"Unknown setting '{_echo(key.strip())}'; settings: "
+                      "providers.<provider>.model|base_url|enabled|timeout_s, fallback, "
+                      f"limits.{'|'.join(LIMIT_NAMES)}, cache.ttl_days, {DEADLINE_KEY}.")
 
 
 def _show(value: object) -> str:
@@ -96,19 +165,71 @@ def _show(value: object) -> str:
     return str(value)
 
 
+def _echo(raw: str, limit: int = 40) -> str:
+    """A user's value, shortened and printable, for quoting it back in a message."""
+    text = raw.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _bool(key: str, raw: str) -> bool:
     if raw.lower() in TRUE:
         return True
     if raw.lower() in FALSE:
         return False
-    raise ConfigError(f"{key} must be true or false.")
+    raise ConfigError(f"{key} must be true or false (got '{_echo(raw)}').")
 
 
-def _number(key: str, raw: str) -> float:
+def _number(key: str, raw: str, *, low: float, high: float, whole: bool = False,
+            unit: str = "") -> float:
+    """A finite number in [low, high]; whole numbers only when `whole` (2.0 passes, 2.7 not)."""
+    text = raw.replace(",", ".") if _COMMA_DECIMAL.fullmatch(raw) else raw
+    kind = "a whole number" if whole else "a number"
+    span = f"between {_fmt(low)} and {_fmt(high)}{' ' + unit if unit else ''}"
     try:
-        number = float(raw)
+        number = float(text)
     except ValueError:
-        raise ConfigError(f"{key} must be a number (got '{raw}').") from None
-    if number < 0:
-        raise ConfigError(f"{key} must be 0 or more.")
-    return number
+        hint = " (no thousands separators: write 1000, or 1.5 for decimals)" if "," in raw else ""
+        raise ConfigError(f"{key} must be {kind} {span}{hint}, not '{_echo(raw)}'.") from None
+    if not math.isfinite(number):
+        raise ConfigError(f"{key} must be a finite number {span}, not '{_echo(raw)}'.")
+    if whole and not number.is_integer():
+        raise ConfigError(f"{key} must be a whole number {span}, not {_echo(raw)}.")
+    if not low <= number <= high:
+        raise ConfigError(f"{key} must be {span}, not {_echo(raw)}.")
+    return float(int(number)) if whole else number
+
+
+def _fmt(number: float) -> str:
+    return f"{number:,.0f}" if number >= 1e6 else f"{number:g}"
+
+
+def base_url(key: str, raw: str) -> str:
+    """An http(s) address with a host: no spaces, credentials, query or fragment."""
+    accepts = "an http:// or https:// address such as http://localhost:11434/v1 (or 'default')"
+    if any(c.isspace() or not c.isprintable() for c in raw):
+        raise ConfigError(f"{key} must be {accepts}, without spaces.")
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"{key} must be {accepts}; '{_echo(raw)}' is not one.") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{key} must be {accepts}; '{_echo(raw)}' is not one.")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(f"{key} must not contain a user name or password: keys go to the "
+                          f"keyring with `aidesk keys set`.")
+    if parts.query or parts.fragment or raw.endswith(("?", "#")):
+        raise ConfigError(f"{key} must not contain a query (?…) or fragment (#…).")
+    if port == 0:
+        raise ConfigError(f"{key} has port 0; use the server's real port.")
+    return raw.rstrip("/")
+
+
+def _model(key: str, raw: str) -> str:
+    if raw.lower() in NONE:
+        example = PROVIDERS[key.split(".")[1]].default_model
+        raise ConfigError(f"{key} needs a model name, e.g. {example}.")
+    if len(raw) > 200 or any(c.isspace() or not c.isprintable() for c in raw):
+        raise ConfigError(f"{key} must be a model name without spaces, at most 200 characters.")
+    return raw

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
+import shlex
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +29,10 @@ LIMIT_NAMES = ("requests_per_hour", "tokens_per_day", "cost_per_month")
 DEADLINE_KEY = "calls.deadline_s"  # app_state key: overall deadline per call, whole fallback chain
 DEFAULT_DEADLINE_S = 120.0
 DEADLINE_RANGE = (1.0, 600.0)
+TTL_RANGE = (0, 3650)
+MAX_COUNT = 10**12  # requests or tokens: far above any real limit, well inside SQLite INTEGER
+MAX_COST = 1e9
+MAX_NAME = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +90,45 @@ _CONFIGS = sa.select(*_CONFIG_COLUMNS).where(t.ai_configs.c.tenant_id == sa.bind
 _LIMITS = sa.select(t.ai_limits).where(t.ai_limits.c.tenant_id == sa.bindparam("tenant"))
 
 
+# Latin letters that NFKD does not split into an ASCII letter and a mark.
+_LETTERS = str.maketrans({"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+                          "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d",
+                          "ł": "l", "Ł": "l", "þ": "th", "Þ": "th", "ı": "i", "ħ": "h"})
+
+
 def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "workspace"
+    """`Ótica Visão` → `otica-visao`; a name with no Latin letters → `workspace-<hash>`."""
+    name = unicodedata.normalize("NFC", name.strip())
+    plain = unicodedata.normalize("NFKD", name.translate(_LETTERS))
+    ascii_name = plain.encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:48].strip("-")
+    return text or f"workspace-{_short_hash(name)}"
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def check_name(name: str) -> str:
+    """The workspace name, NFC-normalised and trimmed, or a ConfigError saying what is wrong."""
+    name = unicodedata.normalize("NFC", name.strip())
+    if not name:
+        raise ConfigError("A workspace needs a name.")
+    if len(name) > MAX_NAME:
+        raise ConfigError(f"A workspace name has at most {MAX_NAME} characters "
+                          f"(this one has {len(name)}).")
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in name):
+        raise ConfigError("A workspace name cannot contain line breaks, control characters or "
+                          "invalid text.")
+    return name
+
+
+def check_tenant_id(tenant_id: str) -> str:
+    tenant_id = tenant_id.strip()
+    if not tenant_id or len(tenant_id) > MAX_NAME or not all("!" <= c <= "~" for c in tenant_id):
+        raise ConfigError(f"A tenant id is 1 to {MAX_NAME} ASCII letters, digits or signs, "
+                          "without spaces (e.g. acme-01).")
+    return tenant_id
 
 
 class Workspaces:
@@ -92,17 +137,26 @@ class Workspaces:
 
     # -- workspaces ---------------------------------------------------------------------------
     def add(self, name: str, tenant_id: str | None = None) -> Workspace:
-        name = name.strip()
-        if not name:
-            raise ConfigError("A workspace needs a name.")
-        if self.find(name) is not None:
-            raise ConfigError(f"Workspace '{name}' already exists.")
+        name = check_name(name)
+        existing = self.find(name)
+        if existing is not None:
+            if existing.name == name:
+                raise ConfigError(f"Workspace '{name}' already exists.")
+            raise ConfigError(f"'{name}' is already the tenant id of workspace "
+                              f"'{existing.name}'; choose another name.")
         now = utcnow()
-        ws = Workspace(new_id(), tenant_id or slug(name), name)
+        explicit = tenant_id is not None
+        ws = Workspace(new_id(), check_tenant_id(tenant_id) if tenant_id is not None
+                       else slug(name), name)
         with self.db.begin() as conn:
-            if conn.execute(sa.select(t.workspaces.c.id).where(
-                    t.workspaces.c.tenant_id == ws.tenant_id)).first():
-                raise ConfigError(f"Tenant id '{ws.tenant_id}' is already used; pass another.")
+            w = t.workspaces.c
+            taken = {r[0] for r in conn.execute(sa.select(w.tenant_id).where(
+                sa.or_(w.tenant_id == ws.tenant_id, w.tenant_id.like(f"{ws.tenant_id}-%"))))}
+            if ws.tenant_id in taken:
+                if explicit:
+                    raise ConfigError(f"Tenant id '{ws.tenant_id}' is already used; pass "
+                                      "another with --tenant-id.")
+                ws = Workspace(ws.id, _free_id(ws.tenant_id, name, taken), name)
             conn.execute(t.workspaces.insert().values(
                 id=ws.id, tenant_id=ws.tenant_id, name=ws.name, cache_ttl_days=ws.cache_ttl_days,
                 created_at=now, updated_at=now))
@@ -114,25 +168,35 @@ class Workspaces:
         return [_workspace(r) for r in rows]
 
     def find(self, name_or_tenant: str) -> Workspace | None:
+        name_or_tenant = unicodedata.normalize("NFC", name_or_tenant.strip())
         w = t.workspaces.c
         with self.db.connect() as conn:
             row = conn.execute(sa.select(t.workspaces).where(
                 sa.or_(w.name == name_or_tenant, w.tenant_id == name_or_tenant))).first()
         return _workspace(row) if row else None
 
-    def get(self, name: str | None = None) -> Workspace:
-        """The named workspace, else the current one (creating `default` on first use)."""
+    def get(self, name: str | None = None, *, create: bool = True) -> Workspace:
+        """The named workspace, else the current one (creating `default` on first use).
+
+        With `create=False` nothing is written: before the first workspace exists, an
+        unsaved `default` is returned (its settings read as the defaults).
+        """
         if name:
             ws = self.find(name)
             if ws is None:
-                raise ConfigError(
-                    f"No workspace named '{name}'. Create it with `aidesk workspace add {name}`.")
+                shown = name.strip() if name.strip().isprintable() else repr(name.strip())
+                raise ConfigError(f"No workspace named '{shown}'. Create it with "
+                                  f"`aidesk workspace add {shlex.quote(shown)}`.")
             return ws
         current = self._state(CURRENT_KEY)
         ws = self.find(current) if current else None
         if ws is None:
-            ws = self.find(DEFAULT_WORKSPACE) or self.add(DEFAULT_WORKSPACE)
-            self.set_current(ws)
+            ws = self.find(DEFAULT_WORKSPACE)
+            if ws is None and not create:
+                return Workspace("", DEFAULT_WORKSPACE, DEFAULT_WORKSPACE)
+            ws = ws or self.add(DEFAULT_WORKSPACE)
+            if create:
+                self.set_current(ws)
         return ws
 
     def set_current(self, ws: Workspace) -> None:
@@ -171,8 +235,10 @@ class Workspaces:
         self._set_state(DEADLINE_KEY, repr(float(seconds)))
 
     def set_cache_ttl(self, ws: Workspace, days: int) -> None:
-        if days < 0:
-            raise ConfigError("cache.ttl_days must be 0 (no cache) or more.")
+        low, high = TTL_RANGE
+        if not low <= days <= high or days != int(days):
+            raise ConfigError(f"cache.ttl_days must be a whole number from {low} (no cache) "
+                              f"to {high}.")
         with self.db.begin() as conn:
             conn.execute(t.workspaces.update().where(t.workspaces.c.id == ws.id)
                          .values(cache_ttl_days=days, updated_at=utcnow()))
@@ -247,10 +313,14 @@ class Workspaces:
     def set_limit(self, tenant_id: str, name: str, value: float | None) -> None:
         if name not in LIMIT_NAMES:
             raise ConfigError(f"Unknown limit '{name}'. Known: {', '.join(LIMIT_NAMES)}.")
-        if value is not None and value < 0:
-            raise ConfigError(f"limits.{name} must be 0 or more (or 'none').")
-        if value is not None and name != "cost_per_month":
-            value = int(value)
+        if value is not None:
+            whole = name != "cost_per_month"
+            high = MAX_COST if not whole else MAX_COUNT
+            if not math.isfinite(value) or not 0 <= value <= high:
+                raise ConfigError(f"limits.{name} must be between 0 and {high:g} (or 'none').")
+            if whole and not float(value).is_integer():
+                raise ConfigError(f"limits.{name} must be a whole number (or 'none').")
+            value = int(value) if whole else float(value)
         now = utcnow()
         with self.db.begin() as conn:
             c = t.ai_limits.c
@@ -289,6 +359,15 @@ class Workspaces:
                 conn.execute(t.ai_preferences.insert().values(
                     id=new_id(), tenant_id=tenant_id, user_id=user_id, module=module,
                     provider=provider, model=model, created_at=now, updated_at=now))
+
+
+def _free_id(base: str, name: str, taken: set[str]) -> str:
+    """A tenant id derived from `base` that no workspace uses yet, stable for this name."""
+    candidate = f"{base}-{_short_hash(name)[:6]}"
+    number = 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
 
 
 def _workspace(row: Any) -> Workspace:

@@ -38,7 +38,7 @@ def point(cli: Cli, emulator: Any, *providers: str) -> None:
 def test_workspaces(cli: Cli) -> None:
     assert cli("workspace", "add", "Padaria Pão Quente")[0] == 0
     code, out, _ = cli("workspace", "list")
-    assert "Padaria Pão Quente" in out and "padaria-p-o-quente" in out
+    assert "Padaria Pão Quente" in out and "padaria-pao-quente" in out
     code, _, err = cli("workspace", "add", "Padaria Pão Quente")
     assert code == 1 and "already exists" in err and "Traceback" not in err
     code, _, err = cli("keys", "list", "--workspace", "nope")
@@ -128,8 +128,8 @@ def test_config_set_get(cli: Cli, key: str, value: str, shown: str) -> None:
 
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("providers.nope.model", "x", "Unknown provider 'nope'"),
-    ("limits.requests_per_hour", "lots", "must be a number"),
-    ("providers.openai.base_url", "ftp://x", "must start with http"),
+    ("limits.requests_per_hour", "lots", "must be a whole number"),
+    ("providers.openai.base_url", "ftp://x", "must be an http:// or https:// address"),
     ("colour", "blue", "Unknown setting 'colour'"),
 ])
 def test_config_errors_are_one_sentence(cli: Cli, key: str, value: str, message: str) -> None:
@@ -149,7 +149,7 @@ def test_ask_json(cli: Cli, emulator: Any) -> None:
     assert data["text"] == reply_text("anthropic", "claude-3-5-haiku-latest", "Olá mundo")
     assert (data["provider"], data["cached"]) == ("anthropic", False)
     assert data["hops"][0]["provider"] == "openai" and "rate limit" in data["hops"][0]["error"]
-    assert set(data["usage"]) == {"prompt_tokens", "completion_tokens", "total_tokens",
+    assert set(data["usage"]) >= {"prompt_tokens", "completion_tokens", "total_tokens",
                                   "cost_usd"}
     assert data["usage"]["cost_usd"] > 0 and data["latency_ms"] >= 0
     code, out, _ = cli("ask", "--json", "--module", "marketing", "Olá mundo")
@@ -193,7 +193,7 @@ def test_setting_an_address_does_not_switch_a_provider_on(cli: Cli, emulator: An
     point(cli, emulator, "local")
     assert cli("config", "get", "providers.local.enabled")[1].strip() == "false"
     code, _, err = cli("ask", "hello")
-    assert code == 1 and "No AI provider is configured" in err
+    assert code == 1 and "No AI provider can take the call" in err and "local: disabled" in err
     cli("config", "set", "providers.local.enabled", "true")
     code, out, _ = cli("ask", "--json", "hello")
     assert code == 0 and json.loads(out)["provider"] == "local"

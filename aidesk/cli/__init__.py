@@ -15,8 +15,9 @@ from aidesk.errors import AIDeskError
 
 def build_parser() -> argparse.ArgumentParser:
     from aidesk.cli import ask_cmd, config_cmd, keys_cmd, workspace_cmd
+    from aidesk.cli.inputs import Parser
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="aidesk", description="AIDesk: AI provider router and desktop workbench. "
         "With no command, `aidesk` opens the desktop app (`aidesk --smoke` opens it "
         "offscreen, prints the start-up time and exits).")
@@ -32,6 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from aidesk.cli.inputs import UsageError, check_argv
+
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a name: no crash
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        check_argv(argv)
+    except UsageError as exc:
+        print(f"aidesk: {exc.user_message}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -41,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except AIDeskError as exc:
         print(f"aidesk: {exc.user_message}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, UsageError) else 1
     except KeyboardInterrupt:
         print("aidesk: cancelled.", file=sys.stderr)
         return 130

@@ -7,14 +7,19 @@ import sys
 
 from aidesk import providers
 from aidesk.cli.context import core, print_json, run_async, workspace
+from aidesk.cli.inputs import UsageError, read_stdin
 from aidesk.core import Core
 from aidesk.errors import ConfigError
+from aidesk.redact import redact
 from aidesk.router import RouterResult
 from aidesk.router.results import LimitWarning, RouterEvent
 from aidesk.workspaces import Workspace
 
+MAX_TOKENS = 1_000_000  # above every model's output limit; the provider refuses what it cannot do
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     ask = sub.add_parser("ask", parents=[common], help="send one prompt through the router")
     ask.add_argument("prompt", nargs="?", help="the prompt (default: read from stdin)")
     ask.add_argument("--provider", "-p", choices=providers.PROVIDER_IDS)
@@ -30,20 +35,26 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _ask(args: argparse.Namespace) -> int:
-    prompt = args.prompt if args.prompt is not None else sys.stdin.read()
+    if not 1 <= args.max_tokens <= MAX_TOKENS:
+        raise UsageError(f"--max-tokens must be between 1 and {MAX_TOKENS:,}.")
+    if args.model is not None and (not args.model.strip() or any(
+            c.isspace() or not c.isprintable() for c in args.model.strip())):
+        raise UsageError("--model must be a model name without spaces.")
+    prompt = args.prompt if args.prompt is not None else read_stdin("the prompt")
     if not prompt.strip():
-        raise ConfigError("The prompt is empty.")
+        raise ConfigError("The prompt is empty: pass it as an argument or on stdin.")
     c = core()
     ws = workspace(c, args)
     c.router.subscribe(_warn)
     result = run_async(c, _run(c, ws, prompt, args))
     if args.json:
-        print_json(result.as_json())
+        print_json(_redacted(result.as_json()))
     else:
         if not args.stream:
-            print(result.text)
+            print(redact(result.text))
         for hop in result.hops:
-            print(f"aidesk: fell back from {hop.provider}: {hop.message}", file=sys.stderr)
+            print(f"aidesk: fell back from {hop.provider}: {redact(hop.message)}",
+                  file=sys.stderr)
         source = "cache" if result.cached else f"{result.latency_ms} ms"
         print(f"[{result.provider} {result.model}, {result.usage.total_tokens} tokens, {source}]",
               file=sys.stderr)
@@ -67,6 +78,17 @@ async def _run(c: Core, ws: Workspace, prompt: str, args: argparse.Namespace) ->
         print()
     assert result is not None
     return result
+
+
+def _redacted(value: object) -> object:
+    """Every string in a JSON-ready value, redacted (the answer and hop reasons included)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    return value
 
 
 def _warn(event: RouterEvent) -> None:

@@ -6,9 +6,11 @@ import argparse
 
 from aidesk import settings
 from aidesk.cli.context import core, print_table, workspace
+from aidesk.cli.inputs import read_workspace
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     cfg = sub.add_parser("config", help="settings of the workspace")
     csub = cfg.add_subparsers(dest="action", metavar="ACTION", required=True)
     g = csub.add_parser("get", parents=[common], help="print one setting")
@@ -24,22 +26,24 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def _get(args: argparse.Namespace) -> int:
     c = core()
-    print(settings.get(c.workspaces, workspace(c, args), args.key))
+    print(settings.get(c.workspaces, read_workspace(c, args), args.key))
     return 0
 
 
 def _set(args: argparse.Namespace) -> int:
     c = core()
     ws = workspace(c, args)
-    settings.set(c.workspaces, ws, args.key, args.value)
+    notes = settings.set(c.workspaces, ws, args.key, args.value)
     ws = c.workspaces.get(ws.name)
-    print(f"{args.key} = {settings.get(c.workspaces, ws, args.key)}")
+    print(f"{args.key.strip()} = {settings.get(c.workspaces, ws, args.key)}")
+    for note in notes:
+        print(note)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
     c = core()
-    ws = workspace(c, args)
+    ws = read_workspace(c, args)
     print_table(["setting", "value"],
                 [(k, settings.get(c.workspaces, ws, k)) for k in settings.setting_names()])
     return 0

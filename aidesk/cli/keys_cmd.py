@@ -8,15 +8,25 @@ import sys
 
 from aidesk import providers
 from aidesk.cli.context import core, print_json, print_table, run_async, workspace
+from aidesk.cli.inputs import UsageError, read_stdin, read_workspace
 from aidesk.errors import ConfigError
+from aidesk.keys import key_problem
+from aidesk.redact import redact, register_secret
 from aidesk.router.keycheck import REJECTED, check_workspace, forget_key, store_key, verify_key
 
+ARGV_KEY = ("A key on the command line is visible in `ps` and the shell history, so it is refused: "
+            "pipe it on stdin (`printenv OPENAI_KEY | aidesk keys set openai`) or type it at the "
+            "prompt (`aidesk keys set openai`).")
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     keys = sub.add_parser("keys", help="provider API keys (kept in the OS keyring)")
     ksub = keys.add_subparsers(dest="action", metavar="ACTION", required=True)
     s = ksub.add_parser("set", parents=[common], help="test a key and save it")
-    s.add_argument("provider", choices=providers.PROVIDER_IDS)
+    # No `choices`: argparse would quote a key typed in the provider's place back on stderr.
+    s.add_argument("provider", help=f"one of {', '.join(providers.PROVIDER_IDS)}")
+    s.add_argument("key", nargs="*", help=argparse.SUPPRESS)  # refused: see ARGV_KEY
     s.add_argument("--no-test", action="store_true", help="save without the connection test")
     s.add_argument("--force", action="store_true",
                    help="save even when the test rejects the key or cannot reach the provider")
@@ -36,16 +46,35 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def _read_key(provider: str) -> str:
     if sys.stdin.isatty():
-        key = getpass.getpass(f"{providers.info(provider).label} API key: ")
+        try:
+            key = getpass.getpass(f"{providers.info(provider).label} API key: ")
+        except UnicodeDecodeError:
+            raise ConfigError("The key typed is not valid UTF-8 text; paste it again.") from None
+        except EOFError:
+            key = ""
     else:
-        key = sys.stdin.readline()
+        key = read_stdin("the key", first_line=True)
     key = key.strip()
-    if not key:
-        raise ConfigError("No key given: pipe it on stdin or type it at the prompt.")
+    register_secret(key)
+    problem = key_problem(key)
+    if problem:
+        raise ConfigError(problem)
     return key
 
 
 def _set(args: argparse.Namespace) -> int:
+    if args.key or args.provider.strip().lower() not in providers.PROVIDERS:
+        for arg in [args.provider, *args.key]:  # it may be a key: never echo or log it
+            register_secret(arg)
+        looks_like_key = key_problem(args.provider) is None and len(args.provider) > 20
+        if args.key or looks_like_key or redact(args.provider) != args.provider:
+            raise UsageError(ARGV_KEY)
+        raise UsageError(f"Unknown provider: name one of {', '.join(providers.PROVIDER_IDS)}, "
+                         "then give the key on stdin or at the prompt.")
+    args.provider = args.provider.strip().lower()
+    if not providers.info(args.provider).needs_key:
+        raise ConfigError(f"{args.provider} needs no key; set its address with "
+                          f"`aidesk config set providers.{args.provider}.base_url URL`.")
     c = core()
     ws = workspace(c, args)
     c.keys.check()
@@ -55,13 +84,14 @@ def _set(args: argparse.Namespace) -> int:
         config = c.workspaces.config(ws.tenant_id, args.provider)
         check = run_async(c, verify_key(args.provider, key, base_url=config.base_url,
                                         model=config.model))
-        print(f"{args.provider}: {check.outcome} — {check.message}", file=sys.stderr)
         if not check.ok and not args.force:
             hint = ("Not saved: fix the key, or save anyway with --force."
                     if check.outcome == REJECTED else
                     "Not saved: retry when the provider is reachable, or use --force.")
-            print(f"aidesk: {hint}", file=sys.stderr)
+            print(f"aidesk: {args.provider} key {check.outcome}: {check.message} {hint}",
+                  file=sys.stderr)
             return 1
+        print(f"{args.provider}: {check.outcome} — {check.message}", file=sys.stderr)
     store_key(c.workspaces, c.keys, ws, args.provider, key, check)
     masked = c.workspaces.config(ws.tenant_id, args.provider).key_mask
     print(f"Saved {args.provider} key {masked} in the OS keyring (workspace {ws.name}).")
@@ -70,7 +100,7 @@ def _set(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     c = core()
-    ws = workspace(c, args)
+    ws = read_workspace(c, args)
     rows = []
     for cfg in c.workspaces.configs(ws.tenant_id).values():
         if not cfg.stored:
@@ -79,6 +109,8 @@ def _list(args: argparse.Namespace) -> int:
                                else "(no key)")
         tested = cfg.last_test_status or "untested"
         rows.append((cfg.provider, key, cfg.model, "yes" if cfg.enabled else "no", tested))
+    if not ws.id:
+        rows = []
     if not rows:
         print(f"No providers configured in workspace {ws.name}: `aidesk keys set openai`.")
         return 0

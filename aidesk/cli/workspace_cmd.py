@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 
 from aidesk.cli.context import core, print_table
+from aidesk.cli.inputs import read_workspace
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     ws = sub.add_parser("workspace", help="agency clients (tenants)")
     wsub = ws.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = wsub.add_parser("add", help="create a workspace")
@@ -30,9 +32,13 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     c = core()
-    current = c.workspaces.get()
+    current = read_workspace(c, args)
     rows = [("*" if w.id == current.id else "", w.name, w.tenant_id, w.cache_ttl_days)
             for w in c.workspaces.all()]
+    if not rows:
+        print("No workspaces yet: `aidesk workspace add NAME` creates one "
+              "(any command creates `default`).")
+        return 0
     print_table(["", "name", "tenant", "cache days"], rows)
     return 0
 
