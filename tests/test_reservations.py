@@ -32,7 +32,7 @@ def reserve(db: Database, request_id: str, tokens: int, now: datetime = NOW,
 
 def held(db: Database) -> list[tuple[str, int | None, str | None]]:
     with db.connect() as conn:
-        return [tuple(r) for r in conn.exec_driver_sql(  # type: ignore[misc]
+        return [(str(r[0]), r[1], r[2]) for r in conn.exec_driver_sql(
             "SELECT request_id, pid, proc_start FROM ai_limit_reservations ORDER BY request_id")]
 
 

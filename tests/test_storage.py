@@ -269,7 +269,7 @@ def actual_schema(db: Database) -> dict[str, dict[str, Any]]:
 def sqlite_master(db: Database) -> list[tuple[str, str, str | None]]:
     with db.connect() as conn:
         rows = conn.exec_driver_sql("SELECT type, name, sql FROM sqlite_master ORDER BY name")
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(str(row[0]), str(row[1]), row[2]) for row in rows]
 
 
 @pytest.fixture
@@ -464,7 +464,7 @@ def _reserve_in_turn(db: Database, worker: str, rounds: int) -> list[int]:
     for _ in range(rounds):
         with db.begin_immediate() as conn:
             count = conn.scalar(select(func.count()).select_from(ai_limit_reservations))
-            seen.append(count)
+            seen.append(int(count or 0))
             time.sleep(0.01)
             conn.execute(
                 insert(ai_limit_reservations).values(

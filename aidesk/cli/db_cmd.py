@@ -15,7 +15,8 @@ from aidesk.errors import ConfigError, StorageError
 from aidesk.storage import backup
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     db = sub.add_parser("db", help="database health, backups and restore")
     dsub = db.add_subparsers(dest="action", metavar="ACTION", required=True)
     check = dsub.add_parser("check", help="run SQLite's integrity check (exit 1 if not ok)")
