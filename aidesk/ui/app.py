@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -45,10 +46,26 @@ def build_window(bridge: CoreBridge, settings: QSettings | None = None) -> MainW
     return window
 
 
+def quit_on_signals(app: QApplication) -> QTimer:
+    """SIGINT and SIGTERM close the app the normal way: running calls are cancelled (and
+    recorded as such), limit reservations freed, the database closed.
+
+    Python runs signal handlers only between bytecodes, never while Qt's event loop waits
+    in C++: a short idle timer gives it that chance.
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
+
+
 def run(smoke: bool = False) -> int:
     if smoke:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_app(sys.argv)
+    quit_on_signals(app)
     bridge = CoreBridge(open_core_on_worker)
     window = build_window(bridge)
     window.show()

@@ -183,8 +183,8 @@ def test_fallback_cache_badge_and_regenerate(tab: AssistantTab, qtbot: Any, ws: 
     out = tab.output
     assert out.text() == expected(tab, ANTHROPIC)
     assert out.note.isVisible()
-    assert "OPENAI failed: the service is overloaded or down" in out.note.text()
-    assert "ANTHROPIC answered" in out.note.text()
+    assert "OpenAI failed: the service is overloaded or down" in out.note.text()
+    assert "Anthropic (Claude) answered" in out.note.text()
     assert "ANTHROPIC — claude-3-5-haiku-latest" in out.meta.text().replace("\u00a0", " ")
     assert out.badge.isHidden()
 
@@ -397,3 +397,24 @@ def test_fields_language_and_length_reach_the_request(tab: AssistantTab, qtbot: 
     assert [m["content"] for m in body["messages"]] == [system, user]
     assert "Spanish" in system and (body.get("max_tokens") or body.get(
         "max_completion_tokens")) == 300
+
+
+def test_skipped_providers_and_a_truncated_answer_are_shown(tab: AssistantTab, qtbot: Any,
+                                                            ws: Workspace, on_worker: Any,
+                                                            emulator: Any) -> None:
+    setup(qtbot, tab, ws, on_worker, emulator, "openai", "anthropic")
+    on_worker(lambda core: core.workspaces.update_config(ws.tenant_id, "openai", enabled=False))
+    emulator.fault("anthropic", "truncated", after_chunks=3)
+    fill(qtbot, tab)
+    generate(qtbot, tab)
+    wait_idle(qtbot, tab)
+    out = tab.output
+    note = out.note.text()
+    assert out.note.isVisible()
+    assert "Skipped: OpenAI (disabled)." in note and "Anthropic (Claude) answered." in note
+    assert "cut short" in note and "Regenerate" in note
+    assert out.text() and expected(tab, ANTHROPIC).startswith(out.text().rstrip())
+    shoot(tab, "assistant-skipped-and-truncated")
+    generate(qtbot, tab)  # the truncated answer was not cached: a fresh call is made
+    wait_idle(qtbot, tab)
+    assert out.badge.isHidden()

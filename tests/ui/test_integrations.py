@@ -85,7 +85,7 @@ def test_once(card: ProviderCard, qtbot: Any, key: str | None = None) -> None:
         qtbot.keyClicks(card.key_edit, key)
     card.outcome = None
     click(qtbot, card.test_button)
-    assert card.test_button.text() == "Testing…" and not card.test_button.isEnabled()
+    assert card.test_button.text() == "&Cancel test" and not card.save_button.isEnabled()
     qtbot.waitUntil(lambda: card.outcome not in (None, "busy"), timeout=15_000)
     assert card.test_button.isEnabled()
 
@@ -178,13 +178,13 @@ def test_slow_provider_times_out_as_unverified(tab: IntegrationsTab, emulator: E
     ws = tab.workspace
     on_worker(bridge, qtbot, lambda core: (
         settings.set(core.workspaces, ws, "providers.groq.base_url", emulator.base_url("groq")),
-        settings.set(core.workspaces, ws, "providers.groq.timeout_s", "0.5")))
+        settings.set(core.workspaces, ws, "providers.groq.timeout_s", "1")))
     reload(tab, qtbot)
-    emulator.latency("groq", 2.0)
+    emulator.latency("groq", 3.0)
     card = tab.cards["groq"]
     test_once(card, qtbot, emulator.key("groq"))
     assert card.outcome == "unverified"
-    assert "no answer in time" in card.status.text()
+    assert "no answer within 1 s" in card.status.text()
 
 
 def test_save_verified_key_then_remove(tab: IntegrationsTab, window: MainWindow,
@@ -357,3 +357,19 @@ def test_switching_workspace_reloads_the_cards(tab: IntegrationsTab, window: Mai
                     .placeholderText().startswith("No key"), timeout=10_000)
     assert tab.cards["openai"].outcome == "info"
     assert "skipped: no key" in tab.fallback.skipped()["openai"]
+
+
+def test_a_slow_key_test_can_be_cancelled(tab: IntegrationsTab, qtbot: Any,
+                                          emulator: Emulator) -> None:
+    card = tab.cards["openai"]
+    point_at(card, emulator, qtbot)
+    emulator.latency("openai", 30)  # accepts the connection, then keeps silent
+    qtbot.keyClicks(card.key_edit, emulator.key("openai"))
+    click(qtbot, card.test_button)
+    qtbot.waitUntil(lambda: card.test_button.text().replace("&", "") == "Cancel test")
+    assert card.test_button.isEnabled() and not card.save_button.isEnabled()
+    snap(qtbot, card, "integrations-key-test-cancellable")
+    click(qtbot, card.test_button)
+    qtbot.waitUntil(lambda: "cancelled" in card.status.text(), timeout=3_000)
+    assert card.test_button.text().replace("&", "") == "Test connection"
+    assert card.config is not None and card.config.key_fingerprint is None, "nothing saved"

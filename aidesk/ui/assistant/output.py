@@ -46,12 +46,28 @@ def summary(result: RouterResult) -> str:
     return " · ".join(part.replace(" ", NBSP) for part in parts)
 
 
+def provider_label(provider: str) -> str:
+    from aidesk.providers import PROVIDERS
+
+    meta = PROVIDERS.get(provider)
+    return meta.label if meta else provider
+
+
 def fallback_note(hops: Sequence[Hop], answered_by: str) -> str:
-    reasons = []
-    for hop in hops:
-        message = hop.message.removeprefix(f"{hop.provider}: ")
-        reasons.append(f"{hop.provider.upper()} failed: {message}")
-    return f"Fallback used. {' '.join(reasons)} {answered_by.upper()} answered instead."
+    """What happened before the answer: providers skipped (and why) and those that failed."""
+    skipped = [f"{provider_label(h.provider)} ({h.message})" for h in hops if h.skipped]
+    failed = [f"{provider_label(h.provider)} failed: "
+              f"{h.message.removeprefix(f'{h.provider}: ')}" for h in hops if not h.skipped]
+    parts = []
+    if skipped:
+        parts.append(f"Skipped: {', '.join(skipped)}.")
+    if failed:
+        parts.append(f"Fallback used. {' '.join(failed)}")
+    return f"{' '.join(parts)} {provider_label(answered_by)} answered."
+
+
+TRUNCATED_NOTE = ("The answer reached the output limit and was cut short. Ask for a shorter "
+                  "text or raise the length, then Regenerate.")
 
 
 class OutputPanel(QWidget):
@@ -123,8 +139,13 @@ class OutputPanel(QWidget):
         self.meta.setText(summary(result))
         self.meta.show()
         self.badge.setVisible(result.cached)
+        notes = []
+        if result.truncated:
+            notes.append(TRUNCATED_NOTE)
         if result.hops:
-            self.note.setText(fallback_note(result.hops, result.provider))
+            notes.append(fallback_note(result.hops, result.provider))
+        if notes:
+            self.note.setText("\n".join(notes))
             self.note.show()
 
     def stopped(self) -> None:

@@ -170,12 +170,13 @@ class CardView(QGroupBox):
             self.set_models([m.id for m in check.models])
         self.say(check.outcome, check_text(check))
 
-    def _set_busy(self, busy: bool, text: str = "Testing…") -> None:
+    def _set_busy(self, busy: bool, text: str = "Testing…", cancellable: bool = False) -> None:
         if busy:  # a disabled button loses focus: give it back afterwards (keyboard users)
             focused = [b for b in (self.test_button, self.save_button) if b.hasFocus()]
             self._refocus = focused[0] if focused else None
-        self.test_button.setEnabled(not busy)
-        self.test_button.setText(text if busy else "&Test connection")
+        self.test_button.setEnabled(not busy or cancellable)
+        self.test_button.setText("&Cancel test" if busy and cancellable
+                                 else text if busy else "&Test connection")
         self.save_button.setEnabled(not busy)
         if busy:
             self.say("busy", f"{text} Waiting for {self.meta.label} to answer.")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from aidesk.ui.context import UiContext
     from aidesk.workspaces import ProviderConfig
 
-TEST_TIMEOUT_S = 20.0
+TEST_TIMEOUT_S = 15.0  # a key test is short; the user can also cancel it
 
 
 def _digest(key: str) -> str:
@@ -32,6 +32,7 @@ class ProviderCard(CardView):
     def __init__(self, ctx: UiContext, provider: str, parent: QWidget | None = None) -> None:
         super().__init__(provider, parent)
         self.ctx = ctx
+        self._test_job: Any = None
         self.enabled_box.clicked.connect(self._enabled_clicked)
         self.key_edit.textChanged.connect(self._key_edited)
         self.key_edit.returnPressed.connect(lambda: self.test_connection())
@@ -61,6 +62,9 @@ class ProviderCard(CardView):
 
     # -- test -----------------------------------------------------------------------------------
     def test_connection(self, then_save: bool = False) -> None:
+        if self._test_job is not None:  # the button reads "Cancel test" while one runs
+            self._test_job.cancel()
+            return
         ws, config = self.workspace, self.config
         if ws is None or config is None or not self.test_button.isEnabled():
             return
@@ -94,9 +98,17 @@ class ProviderCard(CardView):
             core.workspaces.record_test(ws.tenant_id, provider, check.outcome, check.message)
             return check, core.workspaces.config(ws.tenant_id, provider)
 
-        self._set_busy(True)
+        self._set_busy(True, cancellable=True)
         job = self.ctx.bridge.run(work)
+        self._test_job = job
+        job.cancelled.connect(self._test_cancelled)
+        for signal in (job.done, job.failed, job.cancelled):
+            signal.connect(lambda *_: setattr(self, "_test_job", None))
         self._on(job, lambda result: self._tested(*result, typed=typed, then_save=then_save))
+
+    def _test_cancelled(self) -> None:
+        self._set_busy(False)
+        self.say("info", "Test cancelled. Nothing was saved.")
 
     def _tested(self, check: KeyCheck | None, config: ProviderConfig | None, *, typed: str,
                 then_save: bool) -> None:
