@@ -92,6 +92,22 @@ class CoreBridge(QObject):
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
 
+    def recover(self, fix: Callable[[], Any]) -> None:
+        """Run `fix` (e.g. restore a backup) on the worker while no core is open, then try
+        to open the core again: `ready` or `startup_failed` follows, as at start-up."""
+        loop = self.loop
+        assert loop is not None and self.core is None, "recover only before the core opens"
+
+        def attempt() -> None:
+            try:
+                fix()
+            except Exception as exc:
+                self._relay.emit(None, "startup_failed", exc)
+                return
+            self._open()
+
+        loop.call_soon_threadsafe(attempt)
+
     def _open(self) -> None:
         try:
             core = self._open_core()

@@ -23,6 +23,7 @@ from aidesk.ui.tabs import TABS, build_tab
 
 if TYPE_CHECKING:
     from aidesk.core import Core
+    from aidesk.storage.health import DatabaseCorrupt
     from aidesk.workspaces import Workspace
 
 
@@ -117,6 +118,31 @@ class MainWindow(QMainWindow):
 
     def _startup_failed(self, exc: BaseException) -> None:
         self.ctx.messenger.failure(exc, self)
+        from aidesk.storage.health import DatabaseCorrupt
+
+        if isinstance(exc, DatabaseCorrupt) and exc.path is not None:
+            self._offer_restore(exc)
+
+    def _offer_restore(self, exc: DatabaseCorrupt) -> None:
+        """The database is damaged: offer the newest backup, keeping the damaged file."""
+        from aidesk.storage.backup import list_backups, restore, taken_at
+
+        assert exc.path is not None
+        data_dir = exc.path.parent
+        backups = list_backups(data_dir)
+        if not backups:
+            return  # the message already says what to do without a backup
+        newest = backups[0]
+        stamp = taken_at(newest)
+        when = f"{stamp.astimezone():%d/%m/%Y %H:%M}" if stamp else newest.name
+        if not self.ctx.messenger.ask(
+                self, "Database damaged",
+                f"{exc.user_message}\n\nRestore the backup of {when}? The damaged file is "
+                "kept aside, not deleted. Work done after that backup is not in it.",
+                "Restore backup"):
+            return
+        self.show_message("info", f"Restoring the backup of {when}…")
+        self.ctx.bridge.recover(lambda: restore(data_dir, newest))
 
     def reload_workspaces(self, select: str | None = None) -> None:
         def load(core: Core) -> tuple[list[Workspace], Workspace]:

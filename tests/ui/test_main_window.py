@@ -145,3 +145,35 @@ def test_smoke_starts_without_importing_provider_sdks(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("startup: window shown in ")
     assert (tmp_path / "data" / "aidesk.db").exists()
+
+
+def test_a_damaged_database_offers_the_newest_backup(data_dir: Path, keyring_backend: Any,
+                                                     qtbot: Any, tmp_path: Path) -> None:
+    from aidesk.storage.backup import backup_now, list_backups
+    from tests.support import make_core
+    from tests.ui.conftest import answer_dialog
+
+    first = make_core(data_dir, keyring_backend)
+    first.workspaces.add("Padaria Pão Quente")
+    db_path = first.db.path
+    first.close()
+    backup_now(db_path)
+    db_path.write_bytes(b"this is no longer a database " * 200)
+
+    bridge = CoreBridge(lambda: make_core(data_dir, keyring_backend))
+    win = build_window(bridge, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.show()
+    win.complete_startup()
+    seen: list[str] = []
+    answer_dialog("Restore backup", seen=seen)
+    try:
+        with qtbot.waitSignal(bridge.ready, timeout=15_000):
+            bridge.start()
+        assert seen and "damaged" in seen[0] and "kept aside" in seen[0]
+        qtbot.waitUntil(lambda: win.current is not None, timeout=10_000)
+        assert "Padaria Pão Quente" in [w.name for w in win.workspaces]
+        assert [p.name for p in data_dir.iterdir() if ".broken-" in p.name], "damaged file kept"
+        assert list_backups(data_dir)
+    finally:
+        bridge.stop()
