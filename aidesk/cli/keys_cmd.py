@@ -64,8 +64,10 @@ def _read_key(provider: str) -> str:
 
 def _set(args: argparse.Namespace) -> int:
     if args.key or args.provider.strip().lower() not in providers.PROVIDERS:
-        for arg in [args.provider, *args.key]:  # it may be a key: never echo or log it
+        for arg in args.key:  # a key: never echo or log it
             register_secret(arg)
+        if args.provider.strip().lower() not in providers.PROVIDERS:
+            register_secret(args.provider)  # a key typed in the provider's place
         looks_like_key = key_problem(args.provider) is None and len(args.provider) > 20
         if args.key or looks_like_key or redact(args.provider) != args.provider:
             raise UsageError(ARGV_KEY)

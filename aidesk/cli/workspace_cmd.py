@@ -36,8 +36,7 @@ def _list(args: argparse.Namespace) -> int:
     rows = [("*" if w.id == current.id else "", w.name, w.tenant_id, w.cache_ttl_days)
             for w in c.workspaces.all()]
     if not rows:
-        print("No workspaces yet: `aidesk workspace add NAME` creates one "
-              "(any command creates `default`).")
+        print("No workspaces yet: `aidesk workspace add NAME` creates one.")
         return 0
     print_table(["", "name", "tenant", "cache days"], rows)
     return 0
