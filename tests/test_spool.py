@@ -114,7 +114,8 @@ def test_disk_full_or_read_only_spools_instead_of_raising(
     # SQLite's own refusals, which bind root too: the file may not grow / not be written.
     pragmas(monkeypatch, db, f"PRAGMA max_page_count={pages}" if fault == "full"
             else "PRAGMA query_only=ON")
-    big = record(response="x" * 200_000)
+    long_answer = " ".join(f"linha {n}" for n in range(20_000))  # grows the file
+    big = record(response=long_answer)
     records.write(db, big, utcnow())  # no exception: the answer is not lost
     assert "kept in the spool" in caplog.text
     assert count_rows(db, t.ai_usage_logs) == 0
@@ -124,7 +125,7 @@ def test_disk_full_or_read_only_spools_instead_of_raising(
     again = open_database(tmp_path / "aidesk.db")
     with again.connect() as conn:
         row = conn.execute(sa.select(t.ai_audit_logs.c.response, t.ai_audit_logs.c.prompt)).one()
-    assert row.response == "x" * 200_000 and FAKE_KEY not in row.prompt
+    assert row.response == long_answer and FAKE_KEY not in row.prompt
     assert day_tokens(again) == 120
     again.close()
 
