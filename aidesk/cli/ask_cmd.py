@@ -53,11 +53,14 @@ def _ask(args: argparse.Namespace) -> int:
         if not args.stream:
             print(redact(result.text))
         for hop in result.hops:
-            print(f"aidesk: fell back from {hop.provider}: {redact(hop.message)}",
-                  file=sys.stderr)
+            verb = "skipped" if hop.skipped else "fell back from"
+            print(f"aidesk: {verb} {hop.provider}: {redact(hop.message)}", file=sys.stderr)
+        if result.truncated:
+            print("aidesk: the answer reached the output limit and was cut short; raise "
+                  "--max-tokens or ask for a shorter text.", file=sys.stderr)
         source = "cache" if result.cached else f"{result.latency_ms} ms"
-        print(f"[{result.provider} {result.model}, {result.usage.total_tokens} tokens, {source}]",
-              file=sys.stderr)
+        tokens = f"{result.usage.total_tokens} tokens" if result.usage.known else "tokens unknown"
+        print(f"[{result.provider} {result.model}, {tokens}, {source}]", file=sys.stderr)
     return 0
 
 

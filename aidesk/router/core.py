@@ -222,7 +222,8 @@ class Router:
             yield _result(rec, answer, ())
             return
 
-        deadline = asyncio.get_running_loop().time() + deadline_s
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + deadline_s
         hops: list[Hop] = []
         errors: list[tuple[str, ProviderError]] = []
         written = False
@@ -230,7 +231,11 @@ class Router:
         try:
             for target, prompt_hash in zip(targets, hashes, strict=True):
                 try:
+                    built = loop.time()
                     client = await self._provider(workspace, target)
+                    # Importing an SDK and building its client is local work, not the
+                    # provider's silence: it does not eat into the deadline.
+                    deadline += loop.time() - built
                     completion: Completion | None = None
                     async for event in attempt(client, replace(request, model=target.model),
                                                streaming, deadline):
