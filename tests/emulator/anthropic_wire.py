@@ -1,6 +1,8 @@
 """Anthropic Messages API wire: models, messages (plain, tool use, JSON output), SSE stream.
 
 Sources:
+- Models list `{data, has_more, first_id, last_id}`: https://docs.anthropic.com/en/api/models-list;
+  `x-api-key` or Bearer auth plus `anthropic-version`: https://docs.anthropic.com/en/api/versioning.
 - Messages response and usage: https://docs.anthropic.com/en/api/messages (anthropic SDK
   anthropic/types/message.py `Message`, usage.py `Usage`, message_delta_usage.py
   `MessageDeltaUsage`, output_tokens_details.py `OutputTokensDetails.thinking_tokens`).

@@ -1,4 +1,11 @@
-"""Shared pieces of the provider emulator: deterministic text, models, faults, calls, responses."""
+"""Shared pieces of the provider emulator: deterministic text, models, faults, calls, responses.
+
+Sources: SSE framing (`event:` / `data:` lines, blank-line separated) per
+https://html.spec.whatwg.org/multipage/server-sent-events.html as the SDKs decode it
+(openai/_streaming.py and anthropic/_streaming.py `SSEDecoder`); the Bearer header the openai
+SDK sends (openai/_client.py `OpenAI.auth_headers`); OpenAI's masked key in its 401 message
+(https://platform.openai.com/docs/guides/error-codes).
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Gemini (Generative Language API) wire: models, generateContent, streamGenerateContent (SSE).
 
 Sources:
+- Models list and `x-goog-api-key`: https://ai.google.dev/api/models#method:-models.list.
 - Response, candidates, finish reasons, prompt feedback and usage:
   https://ai.google.dev/api/generate-content#v1beta.GenerateContentResponse (google-genai
   google/genai/types.py `GenerateContentResponse`, `Candidate`, `FinishReason`, `BlockedReason`,

@@ -1,4 +1,10 @@
-"""The emulator's HTTP server: routing, request log, faults, latency and the control endpoints."""
+"""The emulator's HTTP server: routing, request log, faults, latency and the control endpoints.
+
+A streamed answer is sent chunked and ends by closing the connection: google-genai reads an SSE
+body until the connection closes (google/genai/_api_client.py `HttpResponse`), and a cut stream
+(no terminating chunk) is what httpx2 reports as RemoteProtocolError. Status 529 carries the
+reason phrase "Overloaded" as Anthropic sends it (https://docs.anthropic.com/en/api/errors).
+"""
 
 from __future__ import annotations
 
