@@ -204,3 +204,33 @@ def test_ask_says_what_was_skipped_and_that_the_answer_was_cut(
     [audit] = rows(core, t.ai_audit_logs)
     assert usage.finish_reason == "length" and audit.truncated and audit.success
     assert rows(core, t.ai_cache) == [], "a truncated answer is never cached"
+
+
+def test_a_key_shaped_string_never_reaches_the_cache(core: Core, ws: Workspace,
+                                                     emulator: Any) -> None:
+    configure(core, ws, emulator, "openai")
+    pasted = "sk-proj-" + "Ab3" * 20  # the emulator echoes the prompt back in its answer
+    first = ask(core, ws, f"Guarde a chave {pasted} por favor")
+    [row] = rows(core, t.ai_cache)
+    assert pasted not in row.response and "sk-…" in row.response
+    [audit] = rows(core, t.ai_audit_logs)
+    assert pasted not in audit.prompt and pasted not in (audit.response or "")
+    hit = ask(core, ws, f"Guarde a chave {pasted} por favor")
+    assert hit.cached and pasted not in hit.text, "a hit is redacted like the stored rows"
+    assert first.provider == hit.provider
+
+
+def test_read_only_commands_take_no_backup(core: Core, ws: Workspace,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from aidesk.cli import main
+    from aidesk.storage.backup import backup_dir, list_backups
+
+    shutil.rmtree(backup_dir(core.data_dir), ignore_errors=True)
+    for argv in (["workspace", "list"], ["keys", "list"], ["config", "list"],
+                 ["config", "get", "cache.ttl_days"]):
+        assert main(argv) == 0, capsys.readouterr().err
+    assert list_backups(core.data_dir) == []
+    assert main(["config", "set", "cache.ttl_days", "3"]) == 0
+    assert len(list_backups(core.data_dir)) == 1, "a writing command takes the daily backup"

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def _get(args: argparse.Namespace) -> int:
-    c = core()
+    c = core(read_only=True)
     print(settings.get(c.workspaces, read_workspace(c, args), args.key))
     return 0
 
@@ -42,7 +42,7 @@ def _set(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    c = core()
+    c = core(read_only=True)
     ws = read_workspace(c, args)
     print_table(["setting", "value"],
                 [(k, settings.get(c.workspaces, ws, k)) for k in settings.setting_names()])

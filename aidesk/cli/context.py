@@ -16,8 +16,10 @@ from aidesk.workspaces import Workspace
 T = TypeVar("T")
 
 
-def core() -> Core:
-    return open_core()
+def core(*, read_only: bool = False) -> Core:
+    """The core for a command; `read_only` commands write nothing at all (no backup, no
+    spool replay, no cache purge), so they also work while another process writes."""
+    return open_core(read_only=read_only)
 
 
 def workspace(c: Core, args: argparse.Namespace) -> Workspace:

@@ -101,7 +101,7 @@ def _set(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    c = core()
+    c = core(read_only=True)
     ws = read_workspace(c, args)
     rows = []
     for cfg in c.workspaces.configs(ws.tenant_id).values():

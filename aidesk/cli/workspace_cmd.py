@@ -31,7 +31,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    c = core()
+    c = core(read_only=True)
     current = read_workspace(c, args)
     rows = [("*" if w.id == current.id else "", w.name, w.tenant_id, w.cache_ttl_days)
             for w in c.workspaces.all()]

@@ -6,12 +6,14 @@ import hashlib
 import json
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from aidesk.errors import StorageError
 from aidesk.providers.base import ChatRequest, Completion, Usage
+from aidesk.redact import redact
 from aidesk.storage import Database
 from aidesk.storage import tables as t
 from aidesk.storage.types import new_id, utc_text
@@ -81,7 +83,22 @@ def try_purge_expired(db: Database, now: datetime) -> int | None:
 
 
 def _encode(completion: Completion) -> str:
-    return json.dumps(asdict(completion), ensure_ascii=False, separators=(",", ":"))
+    """The stored form: key-shaped strings in the text and the structured data are masked,
+    so a cache row (and the hit served from it) never holds a key."""
+    row = asdict(completion)
+    row["text"] = redact(completion.text)
+    row["data"] = _redact_values(completion.data)
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def _redact_values(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_values(v) for v in value]
+    return value
 
 
 def _decode(raw: str) -> Completion:
