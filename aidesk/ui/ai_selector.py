@@ -46,7 +46,7 @@ class AISelector(QComboBox):
         self._fill([], None)
         self.activated.connect(self._user_chose)
         ctx.bridge.configs_changed.connect(self.reload)
-        ctx.bridge.event.connect(self._router_event)
+        ctx.bridge.router_event.connect(self._router_event)
 
     # -- public -------------------------------------------------------------------------------
     def choice(self) -> Choice:

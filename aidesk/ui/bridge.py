@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -56,7 +56,9 @@ class CoreBridge(QObject):
 
     ready = Signal(object)  # the Core
     startup_failed = Signal(object)
-    event = Signal(object)  # router events (limit warnings, rejected keys), on the UI thread
+    # Router events (limit warnings, rejected keys), on the UI thread. Not named `event`:
+    # that would shadow QObject.event().
+    router_event = Signal(object)
     configs_changed = Signal()  # something changed provider settings: refresh views
     # Everything the worker reports goes through this queued signal, so every other
     # signal is emitted on the UI thread, whatever a widget connects it to.
@@ -114,7 +116,7 @@ class CoreBridge(QObject):
         except Exception as exc:
             self._relay.emit(None, "startup_failed", exc)
             return
-        core.router.subscribe(lambda event: self._relay.emit(None, "event", event))
+        core.router.subscribe(lambda event: self._relay.emit(None, "router_event", event))
         self.core = core
         self._freeze_long_lived()
         self._relay.emit(None, "ready", core)
@@ -133,6 +135,10 @@ class CoreBridge(QObject):
     def _after_job(self) -> None:
         if len(sys.modules) > self._modules_seen + 20:  # a job imported a library (an SDK)
             self._freeze_long_lived()
+
+    def _task_done(self, job: Job, task: asyncio.Task[Any]) -> None:
+        self._after_job()
+        _deliver(job, task)
 
     def _dispatch(self, job: Job | None, kind: str, payload: Any) -> None:
         if job is None:
@@ -184,7 +190,7 @@ class CoreBridge(QObject):
         job = Job(self)
         self._jobs.add(job)
 
-        async def body() -> None:
+        async def body() -> Any:
             core = self.core
             if core is None:
                 raise RuntimeError("the core is not open yet")
@@ -205,12 +211,16 @@ class CoreBridge(QObject):
                 async for item in stream:
                     self._relay.emit(job, "item", item)
             finally:
-                await stream.aclose()  # type: ignore[attr-defined]
+                # An async generator (what Router.stream is) must be closed on this loop;
+                # a plain AsyncIterator has nothing to close.
+                aclose = getattr(stream, "aclose", None)
+                if aclose is not None:
+                    await aclose()
 
         self._submit(job, body)
         return job
 
-    def _submit(self, job: Job, body: Callable[[], Awaitable[Any]]) -> None:
+    def _submit(self, job: Job, body: Callable[[], Coroutine[Any, Any, Any]]) -> None:
         loop = self.loop
         assert loop is not None, "start() the bridge first"
 
@@ -218,9 +228,9 @@ class CoreBridge(QObject):
             if job._cancel_requested:
                 job._finish("cancelled")
                 return
-            task = loop.create_task(body())  # type: ignore[arg-type]
+            task = loop.create_task(body())
             job._task = task
-            task.add_done_callback(lambda t: (self._after_job(), _deliver(job, t)))
+            task.add_done_callback(lambda t: self._task_done(job, t))
 
         loop.call_soon_threadsafe(launch)
 

@@ -83,8 +83,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1100, 760)
-        tab = self.settings.value("main/tab", 0)
-        index = int(tab) if str(tab).isdigit() and int(tab) < self.tabs.count() else 0
+        tab = str(self.settings.value("main/tab", 0))
+        index = int(tab) if tab.isdigit() and int(tab) < self.tabs.count() else 0
         self.tabs.setCurrentIndex(index)
 
     def complete_startup(self) -> None:
@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
             return core.workspaces.all(), current
 
         job = self.ctx.bridge.call(load)
-        job.done.connect(lambda result: self._fill_switcher(*result, select=select))
+        job.done.connect(lambda result: self._fill_switcher(result[0], result[1], select=select))
         job.failed.connect(self.ctx.messenger.failure)
 
     def _fill_switcher(self, workspaces: list[Workspace], current: Workspace,
@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
         page = build_tab(TABS[index][1], self.ctx)
         self._built[index] = page
         holder = self.tabs.widget(index)
-        layout = holder.layout()
+        layout = holder.layout() if holder is not None else None
         assert layout is not None
         layout.addWidget(page)
         if self.current is not None:

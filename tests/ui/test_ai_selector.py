@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
 
+from aidesk.core import Core
 from aidesk.router.results import KeyRejected
 from aidesk.storage import tables as t
 from aidesk.ui.ai_selector import AUTOMATIC, AISelector
@@ -120,8 +121,10 @@ def test_each_workspace_keeps_its_own_choice(ctx: UiContext, bridge: CoreBridge,
     first = workspace(bridge, wait_job)
     second = workspace(bridge, wait_job, "Padaria Pão Quente")
     for ws in (first, second):
-        on_worker(bridge, wait_job, lambda core, ws=ws: configure(core, ws, emulator,
-                                                                  "openai", "groq"))
+        def setup(core: Core, ws: Workspace = ws) -> None:
+            configure(core, ws, emulator, "openai", "groq")
+
+        on_worker(bridge, wait_job, setup)
     sel = selector(ctx, qtbot, first)
     pick(qtbot, sel, "GROQ — llama-3.1-8b-instant")
     with qtbot.waitSignal(sel.loaded):
@@ -173,6 +176,6 @@ def test_a_rejected_key_is_marked(ctx: UiContext, bridge: CoreBridge, qtbot: Any
     on_worker(bridge, wait_job, lambda core: core.workspaces.record_test(
         ws.tenant_id, "openai", "rejected", "openai: the API key was rejected."))
     with qtbot.waitSignal(sel.loaded):
-        bridge.event.emit(KeyRejected(ws.tenant_id, "openai", "rejected"))
+        bridge.router_event.emit(KeyRejected(ws.tenant_id, "openai", "rejected"))
     assert labels(sel)[1] == "OPENAI — gpt-4o-mini (key failing)"
     assert "Integrations" in sel.itemData(1, Qt.ItemDataRole.ToolTipRole)

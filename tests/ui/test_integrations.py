@@ -14,6 +14,7 @@ from aidesk import settings
 from aidesk.ui.integrations.provider_card import ProviderCard
 from aidesk.ui.integrations.tab import IntegrationsTab
 from aidesk.ui.main_window import MainWindow
+from aidesk.workspaces import Workspace
 from tests.emulator.server import Emulator
 from tests.support import MemoryKeyring, configure
 from tests.ui.conftest import answer_dialog, shoot
@@ -46,6 +47,12 @@ def on_worker(bridge: Any, qtbot: Any, fn: Callable[[Any], Any]) -> Any:
     if "failed" in box:
         raise box["failed"]
     return box["done"]
+
+
+def workspace_of(tab: IntegrationsTab) -> Workspace:
+    """The workspace the tab shows (the `tab` fixture waits until it has one)."""
+    assert tab.workspace is not None
+    return tab.workspace
 
 
 def reload(tab: IntegrationsTab, qtbot: Any) -> None:
@@ -152,7 +159,7 @@ def test_wrong_key_is_rejected_and_saved_only_with_override(
     qtbot.waitUntil(lambda: bool(keyring_backend.entries))
     qtbot.waitUntil(lambda: "skipped: key failing" in tab.fallback.skipped().get("openai", ""))
     config = on_worker(bridge, qtbot, lambda core: core.workspaces.config(
-        tab.workspace.tenant_id, "openai"))
+        workspace_of(tab).tenant_id, "openai"))
     assert config.last_test_status == "rejected"
 
 
@@ -175,7 +182,7 @@ def test_overloaded_provider_is_unverified(tab: IntegrationsTab, emulator: Emula
 
 def test_slow_provider_times_out_as_unverified(tab: IntegrationsTab, emulator: Emulator,
                                               qtbot: Any, bridge: Any) -> None:
-    ws = tab.workspace
+    ws = workspace_of(tab)
     on_worker(bridge, qtbot, lambda core: (
         settings.set(core.workspaces, ws, "providers.groq.base_url", emulator.base_url("groq")),
         settings.set(core.workspaces, ws, "providers.groq.timeout_s", "1")))
@@ -197,8 +204,9 @@ def test_save_verified_key_then_remove(tab: IntegrationsTab, window: MainWindow,
     with qtbot.waitSignal(bridge.configs_changed, timeout=15_000):
         click(qtbot, card.save_button)  # tests first; a verified key is saved without asking
     qtbot.waitUntil(lambda: card.config is not None and card.config.key_mask is not None)
-    assert keyring_backend.entries == {("aidesk", f"{tab.workspace.tenant_id}:gemini"): key}
+    assert keyring_backend.entries == {("aidesk", f"{workspace_of(tab).tenant_id}:gemini"): key}
     assert card.key_edit.text() == ""
+    assert card.config is not None and card.config.key_mask is not None
     assert card.config.key_mask in card.key_edit.placeholderText()
     assert card.key_edit.placeholderText().startswith("Stored key:")
     assert card.outcome == "verified" and "Saved" in card.status.text()
@@ -214,7 +222,7 @@ def test_save_verified_key_then_remove(tab: IntegrationsTab, window: MainWindow,
 
 def test_stored_key_test_never_reaches_the_ui(tab: IntegrationsTab, emulator: Emulator,
                                               qtbot: Any, bridge: Any) -> None:
-    ws = tab.workspace
+    ws = workspace_of(tab)
     on_worker(bridge, qtbot, lambda core: configure(core, ws, emulator, "openai"))
     reload(tab, qtbot)
     card = tab.cards["openai"]
@@ -234,7 +242,7 @@ def test_keyring_unavailable_is_explained(tab: IntegrationsTab, window: MainWind
                                           keyring_backend: MemoryKeyring) -> None:
     card = tab.cards["openai"]
     point_at(card, emulator, qtbot)
-    keyring_backend.priority = 0  # type: ignore[assignment]  # what a fail/plain-text backend has
+    keyring_backend.priority = 0  # what a fail/plain-text backend has
     qtbot.keyClicks(card.key_edit, emulator.key("openai"))
     click(qtbot, card.save_button)
     qtbot.waitUntil(lambda: card.outcome == "error", timeout=15_000)
@@ -257,7 +265,7 @@ def test_local_provider_has_no_key_field(tab: IntegrationsTab, emulator: Emulato
 
 def test_fallback_order_and_skip_reasons(tab: IntegrationsTab, emulator: Emulator, qtbot: Any,
                                          bridge: Any) -> None:
-    ws = tab.workspace
+    ws = workspace_of(tab)
     on_worker(bridge, qtbot, lambda core: configure(core, ws, emulator,
                                                        "openai", "anthropic", "groq"))
     reload(tab, qtbot)
@@ -294,7 +302,7 @@ def test_fallback_order_and_skip_reasons(tab: IntegrationsTab, emulator: Emulato
 
 def test_check_all_keys(tab: IntegrationsTab, emulator: Emulator, qtbot: Any,
                         bridge: Any) -> None:
-    ws = tab.workspace
+    ws = workspace_of(tab)
     on_worker(bridge, qtbot, lambda core: configure(
         core, ws, emulator, "openai", "anthropic", "gemini", "groq",
         keys={"groq": "gsk_wrongwrongwrongwrong1234"}))
@@ -311,7 +319,7 @@ def test_check_all_keys(tab: IntegrationsTab, emulator: Emulator, qtbot: Any,
     assert "2 verified" in tab.summary.text() and "1 rejected" in tab.summary.text()
     assert "skipped: key failing" in tab.fallback.skipped()["groq"]
     assert tab.cards["gemini"].model_box.count() == len(emulator.models("gemini"))
-    tab.scroll.ensureWidgetVisible(tab.cards["groq"])
+    tab.card_scroll.ensureWidgetVisible(tab.cards["groq"])
     snap(qtbot, tab.window(), "integrations-checked-all")
 
 
@@ -347,7 +355,7 @@ def test_keyboard_reaches_the_test_button(tab: IntegrationsTab, emulator: Emulat
 def test_switching_workspace_reloads_the_cards(tab: IntegrationsTab, window: MainWindow,
                                                emulator: Emulator, qtbot: Any,
                                                bridge: Any) -> None:
-    ws = tab.workspace
+    ws = workspace_of(tab)
     on_worker(bridge, qtbot, lambda core: configure(core, ws, emulator, "openai"))
     reload(tab, qtbot)
     assert "Stored key:" in tab.cards["openai"].key_edit.placeholderText()

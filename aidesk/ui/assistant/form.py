@@ -75,13 +75,13 @@ class MarketingForm(QWidget):
             (self.prompt_label, self.prompt, ""),
             ("&AI:", self.selector, "AI provider"),
         ]
-        for label, field, name in rows:
-            if isinstance(label, str):
-                label = QLabel(label)
-            label.setBuddy(field)
+        for text_or_label, field, name in rows:
+            row_label = (QLabel(text_or_label) if isinstance(text_or_label, str)
+                         else text_or_label)
+            row_label.setBuddy(field)
             if name:
                 field.setAccessibleName(name)
-            layout.addRow(label, field)
+            layout.addRow(row_label, field)
         self.reset()
         self.preset.currentIndexChanged.connect(self._preset_changed)
 

@@ -72,7 +72,7 @@ class AssistantTab(WorkspaceTab):
         self.save_button.clicked.connect(self.save)
         self.output.editor.textChanged.connect(self._update_buttons)
         self.selector.loaded.connect(self._selector_loaded)
-        ctx.bridge.event.connect(self._router_event)
+        ctx.bridge.router_event.connect(self._router_event)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.generate, context)

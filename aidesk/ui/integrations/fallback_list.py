@@ -58,8 +58,8 @@ class FallbackList(QGroupBox):
         self._pending = False
         model = self.list.model()
         model.rowsMoved.connect(self._moved)
-        self.up_button.clicked.connect(lambda: self.move(-1))
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.up_button.clicked.connect(lambda: self.move_selected(-1))
+        self.down_button.clicked.connect(lambda: self.move_selected(1))
         self.list.currentRowChanged.connect(self._update_buttons)
         self._update_buttons()
 
@@ -91,7 +91,7 @@ class FallbackList(QGroupBox):
 
     def current_provider(self) -> str | None:
         item = self.list.currentItem()
-        return item.data(PROVIDER_ROLE) if item is not None else None
+        return str(item.data(PROVIDER_ROLE)) if item is not None else None
 
     def skipped(self) -> dict[str, str]:
         """Provider id → the text shown for each skipped provider (for tests and tooltips)."""
@@ -102,7 +102,8 @@ class FallbackList(QGroupBox):
                 out[item.data(PROVIDER_ROLE)] = item.text()
         return out
 
-    def move(self, step: int) -> None:
+    def move_selected(self, step: int) -> None:
+        """Move the selected provider `step` rows (-1 up, 1 down). Not `move`: QWidget.move."""
         row = self.list.currentRow()
         target = row + step
         if row < 0 or not 0 <= target < self.list.count():

@@ -15,6 +15,7 @@ from aidesk.ui.integrations.card_view import CardView
 from aidesk.ui.integrations.outcome import REJECTED, UNVERIFIED, check_text
 
 if TYPE_CHECKING:
+    from aidesk.core import Core
     from aidesk.router.keycheck import KeyCheck
     from aidesk.ui.context import UiContext
     from aidesk.workspaces import ProviderConfig
@@ -78,7 +79,7 @@ class ProviderCard(CardView):
         timeout = min(float(config.options.get("timeout_s", TEST_TIMEOUT_S)), TEST_TIMEOUT_S)
         needs_key = self.meta.needs_key
 
-        async def work(core: Any) -> tuple[KeyCheck | None, ProviderConfig | None]:
+        async def work(core: Core) -> tuple[KeyCheck | None, ProviderConfig | None]:
             import asyncio
 
             from aidesk.redact import register_secret
@@ -163,7 +164,7 @@ class ProviderCard(CardView):
         ws, provider = self.workspace, self.provider
         assert ws is not None
 
-        def work(core: Any) -> ProviderConfig:
+        def work(core: Core) -> ProviderConfig:
             from aidesk.router.keycheck import store_key
 
             store_key(core.workspaces, core.keys, ws, provider, typed, check)
@@ -194,7 +195,7 @@ class ProviderCard(CardView):
                 "Remove key"):
             return
 
-        def work(core: Any) -> ProviderConfig:
+        def work(core: Core) -> ProviderConfig:
             from aidesk.router.keycheck import forget_key
 
             forget_key(core.workspaces, core.keys, ws, provider)
@@ -231,7 +232,7 @@ class ProviderCard(CardView):
         if ws is None:
             return
 
-        def work(core: Any) -> ProviderConfig:
+        def work(core: Core) -> ProviderConfig:
             from aidesk import settings
 
             settings.set(core.workspaces, ws, f"providers.{provider}.{field}", value)

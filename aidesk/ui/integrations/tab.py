@@ -23,6 +23,7 @@ from aidesk.ui.integrations.outcome import REJECTED, UNVERIFIED, VERIFIED, tone_
 from aidesk.ui.integrations.provider_card import ProviderCard
 
 if TYPE_CHECKING:
+    from aidesk.core import Core
     from aidesk.router.keycheck import KeyCheck
     from aidesk.workspaces import ProviderConfig, Workspace
 
@@ -65,10 +66,10 @@ class IntegrationsTab(WorkspaceTab):
             self.cards[provider] = card
             cards_layout.addWidget(card)
         cards_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(column)
+        self.card_scroll = QScrollArea()
+        self.card_scroll.setWidgetResizable(True)
+        self.card_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.card_scroll.setWidget(column)
 
         self.fallback = FallbackList()
         self.fallback.setMinimumWidth(270)
@@ -76,7 +77,7 @@ class IntegrationsTab(WorkspaceTab):
         self.fallback.reordered.connect(self.save_order)
 
         body = QHBoxLayout()
-        body.addWidget(self.scroll, 1)
+        body.addWidget(self.card_scroll, 1)
         body.addWidget(self.fallback)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -128,7 +129,7 @@ class IntegrationsTab(WorkspaceTab):
         if ws is None:
             return
 
-        def work(core: Any) -> dict[str, ProviderConfig]:
+        def work(core: Core) -> dict[str, ProviderConfig]:
             core.workspaces.set_fallback_order(ws.tenant_id, order)
             return core.workspaces.configs(ws.tenant_id)
 
@@ -157,7 +158,7 @@ class IntegrationsTab(WorkspaceTab):
         self.progress.show()
         self._summary("busy", f"Testing {len(testable)} providers at once…")
 
-        async def work(core: Any) -> tuple[list[KeyCheck], dict[str, ProviderConfig]]:
+        async def work(core: Core) -> tuple[list[KeyCheck], dict[str, ProviderConfig]]:
             from aidesk.router.keycheck import check_workspace
 
             results = await check_workspace(core.workspaces, core.keys, ws)
