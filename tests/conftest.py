@@ -25,13 +25,13 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def keyring_backend(monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring:
+def keyring_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     import keyring
 
     backend = MemoryKeyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
-    yield backend  # type: ignore[misc]
+    yield backend
     keyring.set_keyring(previous)
 
 
