@@ -35,11 +35,10 @@ class KeyringUnavailable(AIDeskError):
 
     def __init__(self, backend: str) -> None:
         super().__init__(
-            f"No secure key store is available (keyring backend: {backend}). AIDesk keeps API keys "
-            "only in the OS keyring and never in plain text. On Linux install and unlock a Secret "
-            "Service (e.g. `apt install gnome-keyring` and log in to a desktop session, or "
-            "KWallet); "
-            "on Windows and macOS the system store is used automatically."
+            f"No secure key store is available (keyring backend: {backend}), and AIDesk keeps "
+            "API keys only in the OS keyring, never in plain text: on Linux install and unlock "
+            "a Secret Service such as gnome-keyring or KWallet (Windows and macOS use their "
+            "own store automatically)."
         )
 
 

@@ -181,7 +181,7 @@ def test_bad_input(cli: Cli, argv: tuple[str, ...], stdin: str | bytes, code: in
 @pytest.mark.parametrize("argv", [("keys", "set", "openai"), ("keys", "remove", "openai")])
 def test_missing_keyring(cli: Cli, argv: tuple[str, ...]) -> None:
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
+    keyring.set_keyring(keyring.backends.fail.Keyring())
     try:
         code, _, err = cli(*argv, stdin=KEY + "\n")
     finally:

@@ -43,7 +43,7 @@ def test_redact_registered_and_key_shaped_text() -> None:
 
 def test_fail_backend_is_refused_plainly(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    fail_backend = keyring.backends.fail.Keyring()  # type: ignore[no-untyped-call]
+    fail_backend = keyring.backends.fail.Keyring()
     store = KeyStore(fail_backend)
     with pytest.raises(errors.KeyringUnavailable) as caught:
         store.set("t", "openai", "sk-something-secret")

@@ -34,7 +34,7 @@ def ask(core: Core, ws: Workspace, prompt: str = "Olá", **kw: Any) -> RouterRes
 
 def rows(core: Core, table: sa.Table) -> list[Any]:
     with core.db.connect() as conn:
-        return conn.execute(sa.select(table).order_by(table.c.created_at)).all()
+        return list(conn.execute(sa.select(table).order_by(table.c.created_at)).all())
 
 
 def test_fallback_order_decides_and_rows_are_written(core: Core, ws: Workspace,

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -109,7 +109,7 @@ class Router:
         model: str | None = None, module: str | None = None, use_cache: bool = True,
         fallback: bool = True, system: str | None = None, max_tokens: int = 1024,
         temperature: float | None = None,
-    ) -> AsyncIterator[TextDelta | RouterResult]:
+    ) -> AsyncGenerator[TextDelta | RouterResult, None]:
         """Text deltas as they arrive, then the RouterResult. Close it early to cancel."""
         request = request_of(prompt, system, None, max_tokens, temperature)
         async for event in self._execute(workspace, request, provider, model, module,
