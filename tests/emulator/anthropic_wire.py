@@ -174,7 +174,9 @@ def _messages(call: Call, *, count_only: bool) -> Response:
     stop = "tool_use" if block["type"] == "tool_use" else _STOP[outcome]
     read = fault.cache_read if fault is not None else 0
     write = fault.cache_write if fault is not None else 0
-    cache = {"input_tokens": prompt_tokens - read - write, "cache_creation_input_tokens": write,
+    # The cached part belongs to the prompt: a prompt shorter than it claims counts as 0 fresh.
+    cache = {"input_tokens": max(prompt_tokens - read - write, 0),
+             "cache_creation_input_tokens": write,
              "cache_read_input_tokens": read}
     usage: dict[str, Any] = {**cache, "output_tokens": output_tokens, "service_tier": "standard"}
     if thoughts:

@@ -209,6 +209,7 @@ def _generate(call: Call, model: str, method: str, version: str) -> Response:
     thoughts = fault.thoughts if fault is not None else 0
     cached = fault.cache_read if fault is not None else 0
     out_tokens = count_tokens(text)
+    prompt_tokens = max(prompt_tokens, cached)  # cachedContentTokenCount is part of the prompt
     rid = f"emu{call.next_id()}"
     usage: dict[str, Any] = {"promptTokenCount": prompt_tokens}
     if out_tokens:

@@ -173,6 +173,7 @@ def _answer(
 def _usage(provider: str, prompt: int, completion: int, fault: Fault | None) -> dict[str, Any]:
     cached = fault.cache_read if fault is not None else 0  # part of prompt_tokens
     reasoning = fault.thoughts if fault is not None else 0  # part of completion_tokens
+    prompt = max(prompt, cached)  # the cached part belongs to the prompt
     usage: dict[str, Any] = {"prompt_tokens": prompt, "completion_tokens": completion,
                              "total_tokens": prompt + completion}
     if provider == "openai":
