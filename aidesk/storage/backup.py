@@ -56,17 +56,7 @@ def backup_now(db_path: Path, now: datetime | None = None) -> Path:
     target = folder / f"{_PREFIX}{now.astimezone(UTC).strftime(_STAMP)}{_SUFFIX}"
     partial = target.with_name(target.name + ".partial")
     try:
-        files.private_file(partial)
-        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            dest = sqlite3.connect(partial)
-            try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-            finally:
-                dest.close()
-        finally:
-            source.close()
+        _copy(db_path, partial)
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
         partial.unlink(missing_ok=True)
@@ -75,6 +65,22 @@ def backup_now(db_path: Path, now: datetime | None = None) -> Path:
     for old in list_backups(db_path.parent)[KEEP:]:
         old.unlink(missing_ok=True)
     return target
+
+
+def _copy(source_path: Path, target: Path) -> None:
+    """SQLite's online backup of `source_path` (read-only; others may be using it) into
+    a new private file `target`, left as one self-contained file (no -wal)."""
+    files.private_file(target)
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
+    finally:
+        source.close()
 
 
 def due(data_dir: Path, now: datetime) -> bool:
@@ -126,16 +132,7 @@ def restore(data_dir: Path, backup: Path, now: datetime | None = None) -> Path |
     aside = db_path.with_name(f"{DB_NAME}.broken-{stamp}")
     staged = db_path.with_name(f"{DB_NAME}.restoring")
     try:
-        files.private_file(staged)
-        src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        try:
-            dest = sqlite3.connect(staged)
-            try:
-                src.backup(dest)
-            finally:
-                dest.close()
-        finally:
-            src.close()
+        _copy(backup, staged)
         kept = None
         if db_path.exists():
             os.replace(db_path, aside)
