@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import shlex
@@ -21,7 +22,8 @@ from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
 from aidesk.redact import redact
 from aidesk.storage import Database
 from aidesk.storage import tables as t
-from aidesk.storage.types import new_id, utcnow
+from aidesk.storage.sql import driver
+from aidesk.storage.types import new_id, utc_from_text, utcnow
 
 CURRENT_KEY = "current_workspace"
 DEFAULT_WORKSPACE = "default"
@@ -84,10 +86,13 @@ class Limits:
                                            self.cost_per_month))
 
 
-_CONFIG_COLUMNS = [c for c in t.ai_configs.c if c.name not in ("id", "tenant_id", "created_at",
-                                                                 "updated_at")]
-_CONFIGS = sa.select(*_CONFIG_COLUMNS).where(t.ai_configs.c.tenant_id == sa.bindparam("tenant"))
-_LIMITS = sa.select(t.ai_limits).where(t.ai_limits.c.tenant_id == sa.bindparam("tenant"))
+_CONFIG_FIELDS = ("provider", "model", "base_url", "enabled", "position", "options",
+                  "key_fingerprint", "key_mask", "last_test_status", "last_test_message",
+                  "last_test_at")
+# Plain SQL: the router reads configs and limits on every call (see aidesk.storage.sql).
+_CONFIGS = f"SELECT {', '.join(_CONFIG_FIELDS)} FROM ai_configs WHERE tenant_id = ?"
+_LIMITS = ("SELECT requests_per_hour, tokens_per_day, cost_per_month FROM ai_limits "
+           "WHERE tenant_id = ?")
 
 
 # Latin letters that NFKD does not split into an ASCII letter and a mark.
@@ -203,10 +208,12 @@ class Workspaces:
         self._set_state(CURRENT_KEY, ws.tenant_id)
 
     def _state(self, key: str, conn: Connection | None = None) -> str | None:
+        # Plain SQL: the router reads a setting here on every call (see aidesk.router.limits).
         with self._reading(conn) as c:
-            value: str | None = c.execute(sa.select(t.app_state.c.value)
-                                          .where(t.app_state.c.key == key)).scalar()
-        return value
+            row = driver(c).execute("SELECT value FROM app_state WHERE key = ?",
+                                    (key,)).fetchone()
+        value = None if row is None else row[0]
+        return None if value is None else str(value)
 
     def _set_state(self, key: str, value: str) -> None:
         with self.db.begin() as conn:
@@ -256,8 +263,8 @@ class Workspaces:
                 ) -> dict[str, ProviderConfig]:
         """Every known provider, stored or not, in fallback order."""
         with self._reading(conn) as c:
-            rows = c.execute(_CONFIGS, {"tenant": tenant_id}).all()
-        stored = {r.provider: _config(r) for r in rows if r.provider in PROVIDERS}
+            rows = driver(c).execute(_CONFIGS, (tenant_id,)).fetchall()
+        stored = {r[0]: _config(r) for r in rows if r[0] in PROVIDERS}
         out = [stored.get(p) or ProviderConfig(p, PROVIDERS[p].default_model,
                                                position=100 + i)
                for i, p in enumerate(PROVIDER_IDS)]
@@ -305,10 +312,10 @@ class Workspaces:
     # -- limits -------------------------------------------------------------------------------
     def limits(self, tenant_id: str, conn: Connection | None = None) -> Limits:
         with self._reading(conn) as c:
-            row = c.execute(_LIMITS, {"tenant": tenant_id}).first()
+            row = driver(c).execute(_LIMITS, (tenant_id,)).fetchone()
         if row is None:
             return Limits()
-        return Limits(row.requests_per_hour, row.tokens_per_day, row.cost_per_month)
+        return Limits(*row)
 
     def set_limit(self, tenant_id: str, name: str, value: float | None) -> None:
         if name not in LIMIT_NAMES:
@@ -374,10 +381,13 @@ def _workspace(row: Any) -> Workspace:
     return Workspace(row.id, row.tenant_id, row.name, row.cache_ttl_days)
 
 
-def _config(row: Any) -> ProviderConfig:
+def _config(row: tuple[Any, ...]) -> ProviderConfig:
+    """A config from a `_CONFIGS` row (raw SQLite values: JSON text, UTC text)."""
+    (provider, model, base_url, enabled, position, options, fingerprint, mask, status,
+     message, tested_at) = row
     return ProviderConfig(
-        provider=row.provider, model=row.model or PROVIDERS[row.provider].default_model,
-        base_url=row.base_url, enabled=bool(row.enabled), position=row.position,
-        options=dict(row.options or {}), key_fingerprint=row.key_fingerprint,
-        key_mask=row.key_mask, last_test_status=row.last_test_status,
-        last_test_message=row.last_test_message, last_test_at=row.last_test_at, stored=True)
+        provider=provider, model=model or PROVIDERS[provider].default_model,
+        base_url=base_url, enabled=bool(enabled), position=position,
+        options=dict(json.loads(options) if options else {}), key_fingerprint=fingerprint,
+        key_mask=mask, last_test_status=status, last_test_message=message,
+        last_test_at=utc_from_text(tested_at) if tested_at else None, stored=True)

@@ -8,7 +8,6 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from aidesk.errors import StorageError
@@ -16,14 +15,11 @@ from aidesk.providers.base import ChatRequest, Completion, Usage
 from aidesk.redact import redact
 from aidesk.storage import Database
 from aidesk.storage import tables as t
+from aidesk.storage.sql import driver
 from aidesk.storage.types import new_id, utc_text
 
-_c = t.ai_cache.c
-_LOOKUP = sa.select(_c.provider, _c.prompt_hash, _c.response).where(
-    _c.tenant_id == sa.bindparam("tenant"),
-    _c.prompt_hash.in_(sa.bindparam("hashes", expanding=True)),
-    _c.expires_at > sa.bindparam("now"),
-)
+_LOOKUP = ("SELECT provider, prompt_hash, response FROM ai_cache WHERE tenant_id = ? "
+           "AND expires_at > ? AND prompt_hash IN ({marks})")
 _UPSERT = """
 INSERT INTO ai_cache (id, tenant_id, provider, model, prompt_hash, response, created_at,
                       expires_at)
@@ -51,9 +47,10 @@ def lookup(
     conn: Connection, tenant_id: str, keys: list[tuple[str, str]], now: datetime
 ) -> dict[tuple[str, str], Completion]:
     """Fresh entries among `keys` [(provider, hash)], by key."""
-    rows = conn.execute(_LOOKUP, {"tenant": tenant_id, "hashes": [h for _, h in keys],
-                                  "now": now}).all()
-    return {(r.provider, r.prompt_hash): _decode(r.response) for r in rows}
+    hashes = sorted({h for _, h in keys})
+    rows = driver(conn).execute(_LOOKUP.format(marks=",".join("?" * len(hashes))),
+                                (tenant_id, utc_text(now), *hashes)).fetchall()
+    return {(provider, digest): _decode(raw) for provider, digest, raw in rows}
 
 
 def store(
@@ -62,7 +59,7 @@ def store(
 ) -> None:
     if ttl_days <= 0:
         return
-    conn.exec_driver_sql(_UPSERT, (
+    driver(conn).execute(_UPSERT, (
         new_id(), tenant_id, provider, completion.model, prompt_hash, _encode(completion),
         utc_text(now), utc_text(now + timedelta(days=ttl_days)),
     ))

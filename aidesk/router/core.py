@@ -193,13 +193,13 @@ class Router:
             with self.db.connect() as conn:  # one read connection for everything before the call
                 route = self.resolve(workspace, provider, model, module, fallback, conn)
                 targets = route.targets
-                deadline_s = self.workspaces.call_deadline_s(conn)
                 hashes = [cache.request_hash(t.provider, t.model, replace(request, model=t.model))
                           for t in targets]
                 if use_cache and ttl > 0:
                     hit = self._cache_hit(conn, workspace,
                                           targets[:1] if route.explicit else targets, hashes)
                 reserved = False
+                deadline_s = self.workspaces.call_deadline_s(conn) if hit is None else 0.0
                 lim = self.workspaces.limits(workspace.tenant_id, conn) if hit is None else None
                 if lim is not None and lim.any():
                     conn.rollback()  # end the read; the reservation takes the write lock

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from aidesk.errors import AIDeskError, LimitExceeded, StorageError, limit_label
 from aidesk.storage import Database, procs
 from aidesk.storage.counters import bump, period_end, period_start
+from aidesk.storage.sql import driver
 from aidesk.storage.types import new_id, utc_text
 from aidesk.workspaces import Limits
 
@@ -102,9 +103,9 @@ def _status(conn: Connection, tenant_id: str, limits: Limits,
     """(status, the part of `used` held by in-flight reservations) per limit that is set."""
     hour = period_start("hour", now)
     day = hour.replace(hour=0)
-    row = conn.exec_driver_sql(_USE, {
+    row = driver(conn).execute(_USE, {
         "tenant": tenant_id, "now": utc_text(now), "hour": utc_text(hour),
-        "day": utc_text(day), "month": utc_text(day.replace(day=1))}).one()
+        "day": utc_text(day), "month": utc_text(day.replace(day=1))}).fetchone()
     return [(LimitStatus(limit, getattr(limits, limit), float(row[i] + row[i + 3]),
                          period_end(period, now)), float(row[i + 3]))
             for i, (limit, period) in enumerate(PERIODS.items())
@@ -125,17 +126,23 @@ def reserve(
     pid, started = procs.me()
     with db.immediate(conn):
         if now - _last_expiry > timedelta(minutes=1):  # housekeeping: expired rows never count
-            conn.exec_driver_sql(_EXPIRE, (utc_text(now),))
+            driver(conn).execute(_EXPIRE, (utc_text(now),))
             _last_expiry = now
-        _reclaim(conn, pid, started)
+        current = _status(conn, tenant_id, limits, now)
+        if any(held > 0 and s.used + need[s.limit] >= WARN_AT * s.value
+               for s, held in current):
+            # Only when calls in flight push a limit to a warning or a refusal does it matter
+            # whether their processes still live: reclaim the dead ones, then look again.
+            _reclaim(conn, pid, started)
+            current = _status(conn, tenant_id, limits, now)
         warnings = []
-        for s, in_flight in _status(conn, tenant_id, limits, now):
+        for s, in_flight in current:
             after = s.used + need[s.limit]
             if after > s.value:
                 raise _refusal(conn, tenant_id, s, in_flight, need[s.limit], now)
             if after >= WARN_AT * s.value:
                 warnings.append(LimitStatus(s.limit, s.value, after, s.resets_at))
-        conn.exec_driver_sql(_RESERVE, (new_id(), tenant_id, request_id, tokens, cost,
+        driver(conn).execute(_RESERVE, (new_id(), tenant_id, request_id, tokens, cost,
                                         utc_text(now), utc_text(now + RESERVATION_TTL),
                                         pid, started))
     return warnings
@@ -171,7 +178,8 @@ def _refusal(conn: Connection, tenant_id: str, s: LimitStatus, in_flight: float,
 
 def release(conn: Connection, request_id: str) -> tuple[int, float] | None:
     """Drop the reservation of `request_id`; returns its (tokens, cost) estimate, if it was held."""
-    row = conn.exec_driver_sql(_RELEASE, (request_id,)).first()
+    rows = driver(conn).execute(_RELEASE, (request_id,)).fetchall()
+    row = rows[0] if rows else None
     return None if row is None else (int(row[0]), float(row[1]))
 
 

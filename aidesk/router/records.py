@@ -18,6 +18,7 @@ from aidesk.providers.base import ChatRequest, Completion, Usage
 from aidesk.redact import redact
 from aidesk.router import cache, limits
 from aidesk.storage import Database, spool
+from aidesk.storage.sql import driver
 from aidesk.storage.types import new_id, utc_text
 
 log = logging.getLogger(__name__)
@@ -131,8 +132,9 @@ def write(
     try:
         with db.begin() as conn:
             estimate = limits.release(conn, rec.request_id) if reserved else None
-            conn.exec_driver_sql(_USAGE_INSERT, usage)
-            conn.exec_driver_sql(_AUDIT_INSERT, audit)
+            raw = driver(conn)
+            raw.execute(_USAGE_INSERT, usage)
+            raw.execute(_AUDIT_INSERT, audit)
             if counts(rec):
                 tokens, cost = counted_use(rec, estimate)
                 limits.count(conn, rec.tenant_id, tokens, cost, now)

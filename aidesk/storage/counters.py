@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
+from aidesk.storage.sql import driver
 from aidesk.storage.types import new_id, utc_text
 
 _BUMP = """
@@ -45,7 +46,7 @@ def bump(conn: Connection, tenant_id: str, tokens: int, cost: float | None,
     hour = period_start("hour", now)
     day = hour.replace(hour=0)
     stamp = utc_text(now)
-    conn.exec_driver_sql(_BUMP, [
+    driver(conn).executemany(_BUMP, [
         (new_id(), tenant_id, period, utc_text(start), tokens, cost or 0.0, stamp, stamp)
         for period, start in (("hour", hour), ("day", day), ("month", day.replace(day=1)))
     ])

@@ -29,6 +29,14 @@ def utc_text(value: datetime) -> str:
     return naive.isoformat(sep=" ", timespec="microseconds")
 
 
+def utc_from_text(value: str) -> datetime:
+    """The aware UTC instant of a stored `utc_text` value."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A UTC instant stored as naive ISO text, `YYYY-MM-DD HH:MM:SS.ffffff`.
 
@@ -48,12 +56,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return utc_text(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
+        return None if value is None else utc_from_text(value)
 
 
 class JSONText(TypeDecorator[Any]):
