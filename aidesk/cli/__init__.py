@@ -61,3 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `aidesk … | head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug: a saved, redacted report instead of a bare traceback
+        from aidesk import crash
+
+        _, saved = crash.save(type(exc), exc, exc.__traceback__)
+        where = f"; the report is in {saved}" if saved else ""
+        print(f"aidesk: unexpected error inside AIDesk ({type(exc).__name__}), a bug to "
+              f"report to your AIDesk admin{where}.", file=sys.stderr)
+        return 70

@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from aidesk.ui.bridge import CoreBridge
-from aidesk.ui.clock import process_age_ms
 from aidesk.ui.context import UiContext
 from aidesk.ui.main_window import MainWindow
 from aidesk.ui.messages import Messenger, install_excepthook
@@ -67,38 +65,25 @@ def run(smoke: bool = False) -> int:
     app = create_app(sys.argv)
     quit_on_signals(app)
     bridge = CoreBridge(open_core_on_worker)
-    window = build_window(bridge)
+    check = None
+    if smoke:
+        from aidesk.ui.smoke import Smoke, scratch_settings
+
+        window = build_window(bridge, scratch_settings())
+        check = Smoke(app, bridge, window)
+    else:
+        window = build_window(bridge)
     window.show()
-    shown_ms: list[float] = []
-    epochs: list[float] = []  # wall-clock marks, for bench/startup.py's finer timing
 
     def shown() -> None:
-        shown_ms.append(process_age_ms())
-        epochs.append(time.time())
+        if check is not None:
+            check.mark()
         window.complete_startup()
-        shown_ms.append(process_age_ms())
-        epochs.append(time.time())
+        if check is not None:
+            check.mark()
         bridge.start()  # the core opens (SQLAlchemy, migrations) once the window is up
 
     QTimer.singleShot(0, shown)
-    if smoke:
-        def finish(_: object = None) -> None:
-            ready_ms = process_age_ms()
-            shown, tab = [*shown_ms, ready_ms, ready_ms][:2]
-            print(f"startup: window shown in {shown:.0f} ms, first tab built in {tab:.0f} ms, "
-                  f"core ready in {ready_ms:.0f} ms", flush=True)
-            print("epochs: " + " ".join(f"{t:.6f}" for t in [*epochs, time.time()]), flush=True)
-            sdks = [m for m in ("openai", "anthropic", "google.genai") if m in sys.modules]
-            if sdks:
-                print(f"smoke: provider SDKs imported at startup: {sdks}", file=sys.stderr)
-                app.exit(1)
-            else:
-                app.exit(0)
-
-        bridge.ready.connect(finish)
-        bridge.startup_failed.connect(lambda exc: (print(f"smoke: {exc}", file=sys.stderr),
-                                                   app.exit(1)))
-        QTimer.singleShot(60_000, lambda: app.exit(2))
     code = app.exec()
     window.close()
     bridge.stop()

@@ -8,6 +8,7 @@ with a copyable report that has every key redacted.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aidesk import __version__
 from aidesk.redact import redact
 
 STATUS_TIMEOUT_MS = 15_000
@@ -32,12 +32,15 @@ class Messenger(QObject):
     """Widgets report here; the main window shows it."""
 
     message = Signal(str, str)  # level (info | warning | error), text
+    crashed = Signal(str, str)  # a bug's report, and the file it was saved to ("" if none)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None,
+                 data_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.last: tuple[str, str] | None = None
         self.crash_reports: list[str] = []
         self.dialogs_enabled = True
+        self.data_dir = data_dir  # where crash reports go (None: the default data folder)
 
     def info(self, text: str) -> None:
         self._say("info", text)
@@ -60,9 +63,13 @@ class Messenger(QObject):
         if isinstance(exc, AIDeskError):
             self.error(exc.user_message)
             return
-        report = crash_report(type(exc), exc, exc.__traceback__)
+        from aidesk import crash
+
+        report, saved = crash.save(type(exc), exc, exc.__traceback__, self.data_dir)
         self.crash_reports.append(report)
-        self.error("Something went wrong inside AIDesk; a report is ready to copy.")
+        self.crashed.emit(report, str(saved) if saved else "")
+        where = f" (saved in {saved})" if saved else ""
+        self.error(f"Something went wrong inside AIDesk; a report is ready to copy{where}.")
         if self.dialogs_enabled:
             CrashDialog(report, parent).open()
 
@@ -78,15 +85,9 @@ class Messenger(QObject):
 
 def crash_report(kind: type[BaseException], exc: BaseException,
                  tb: TracebackType | None) -> str:
-    import platform
-    import traceback
+    from aidesk import crash
 
-    lines = [
-        f"AIDesk {__version__} on {platform.platform()}, Python {platform.python_version()}",
-        "",
-        *traceback.format_exception(kind, exc, tb),
-    ]
-    return redact("\n".join(line.rstrip("\n") for line in lines))
+    return crash.report(kind, exc, tb)
 
 
 class CrashDialog(QDialog):

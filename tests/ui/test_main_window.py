@@ -177,3 +177,24 @@ def test_a_damaged_database_offers_the_newest_backup(data_dir: Path, keyring_bac
         assert list_backups(data_dir)
     finally:
         bridge.stop()
+
+
+def test_a_bug_in_the_ui_saves_a_redacted_crash_report(window: MainWindow, data_dir: Path,
+                                                       qtbot: Any) -> None:
+    from aidesk.redact import register_secret
+
+    secret = "sk-proj-" + "Zq9" * 16
+    register_secret(secret)
+
+    def broken() -> None:
+        raise RuntimeError(f"a bug holding {secret}")
+
+    QTimer.singleShot(0, broken)
+    messenger = window.ctx.messenger
+    qtbot.waitUntil(lambda: bool(messenger.crash_reports), timeout=5_000)
+    [saved] = list((data_dir / "crash-reports").glob("crash-*.txt"))
+    text = saved.read_text(encoding="utf-8")
+    assert "RuntimeError: a bug holding" in text and secret not in text
+    assert oct(saved.stat().st_mode & 0o777) == "0o600"
+    assert str(saved) in window.status_label.text()
+
