@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,33 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aidesk.core import Core
 from aidesk.workspaces import Workspace
-from tests.emulator import DEFAULT_KEYS
-from tests.emulator.server import base_url_for
+from tests.emulator.remote import RemoteEmulator
 from tests.support import configure, make_core
-
-
-class RemoteEmulator:
-    """`python -m tests.emulator` in a subprocess, with the address helpers tests use."""
-
-    def __enter__(self) -> RemoteEmulator:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.emulator", "--no-record", "--stdin"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            cwd=Path(__file__).resolve().parent.parent)
-        assert self.proc.stdout is not None
-        self.url = self.proc.stdout.readline().strip().removeprefix("EMULATOR_URL=")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(10)
-
-    def base_url(self, provider: str) -> str:
-        return base_url_for(self.url, provider)
-
-    def key(self, provider: str) -> str:
-        return DEFAULT_KEYS[provider]
 
 
 def pct(values: list[float], q: float) -> float:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from aidesk.ui.bridge import CoreBridge
@@ -16,6 +17,7 @@ from aidesk.ui.main_window import MainWindow
 from aidesk.ui.messages import Messenger, install_excepthook
 
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
+ICON_SIZES = (16, 32, 48, 64, 128, 256)
 
 
 def open_core_on_worker():  # type: ignore[no-untyped-def]
@@ -30,6 +32,11 @@ def create_app(argv: list[str]) -> QApplication:
     app.setApplicationName("AIDesk")
     app.setOrganizationName("AIDesk")
     app.setStyle("Fusion")
+    app.setDesktopFileName("aidesk")  # matches aidesk.desktop: the menu entry's icon and name
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(RESOURCES / "icons" / f"aidesk-{size}.png"))
+    app.setWindowIcon(icon)
     style = RESOURCES / "styles" / "aidesk.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))

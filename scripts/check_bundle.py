@@ -1,0 +1,74 @@
+"""Smoke-test the packaged app in dist/aidesk/ the way a user and an admin would use it.
+
+Runs the bundle's own executable (never the source) in a scratch data folder:
+`--smoke` offscreen, then keys saved to the OS keyring and one real call per provider
+kind against the provider emulator (`tests/emulator`, started here on 127.0.0.1), then
+the database check. Exits non-zero with the failing step's output. Needs a Secret Service
+for the key steps: scripts/check-bundle runs it inside a private D-Bus session.
+
+    python scripts/check_bundle.py [dist/aidesk/aidesk]
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.emulator.common import reply_text  # noqa: E402
+from tests.emulator.remote import RemoteEmulator  # noqa: E402
+
+PROVIDERS = ("local", "openai", "anthropic", "gemini", "groq", "openrouter")
+
+
+def run(exe: Path, env: dict[str, str], *args: str, stdin: str = "",
+        timeout: float = 60) -> str:
+    started = time.monotonic()
+    out = subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True,
+                         env=env, timeout=timeout)
+    took = time.monotonic() - started
+    if out.returncode != 0:
+        raise SystemExit(f"bundle check FAILED: aidesk {' '.join(args)} exited "
+                         f"{out.returncode} after {took:.1f} s\n{out.stdout}{out.stderr}")
+    print(f"  ok  aidesk {' '.join(args)} ({took:.1f} s)")
+    return out.stdout
+
+
+def main() -> int:
+    exe = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dist" / "aidesk" / "aidesk"
+    if not exe.exists():
+        raise SystemExit(f"bundle check FAILED: {exe} does not exist; run scripts/build first")
+    with tempfile.TemporaryDirectory() as tmp, RemoteEmulator() as emu:
+        env = {**os.environ, "AIDESK_DATA_DIR": str(Path(tmp) / "data"),
+               "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(Path(tmp) / "config")}
+        smoke = run(exe, env, "--smoke", timeout=45)
+        for line in smoke.splitlines():
+            if not line.startswith("epochs:"):
+                print(f"      {line}")
+        if "core ready" not in smoke or "keyring:" not in smoke:
+            raise SystemExit(f"bundle check FAILED: --smoke printed no readiness\n{smoke}")
+        for provider in PROVIDERS:
+            run(exe, env, "config", "set", f"providers.{provider}.base_url",
+                emu.base_url(provider))
+            if provider != "local":
+                run(exe, env, "keys", "set", provider, stdin=emu.key(provider) + "\n")
+        run(exe, env, "keys", "check")
+        for provider in PROVIDERS:
+            prompt = f"pacote {provider}"
+            answer = run(exe, env, "ask", "--provider", provider, "--no-cache", prompt)
+            model = run(exe, env, "config", "get", f"providers.{provider}.model").strip()
+            if answer.strip() != reply_text(provider, model, prompt):
+                raise SystemExit(f"bundle check FAILED: {provider} answered {answer!r}")
+        run(exe, env, "db", "check")
+    print(f"bundle check: ok ({exe})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
