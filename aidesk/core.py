@@ -17,7 +17,7 @@ from aidesk.router import Router, cache
 from aidesk.storage import Database, open_database
 from aidesk.storage.backup import maybe_backup
 from aidesk.storage.files import PRIVATE_FILE, open_private, tighten
-from aidesk.storage.types import utcnow
+from aidesk.storage.values import utcnow
 from aidesk.workspaces import Workspaces
 
 log = logging.getLogger(__name__)

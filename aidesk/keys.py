@@ -7,6 +7,7 @@ written here is registered with `aidesk.redact`, so no log line or error text ca
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from aidesk.errors import ConfigError, KeyringUnavailable, StorageError
 from aidesk.redact import mask, register_secret
@@ -40,11 +41,19 @@ def fingerprint(key: str) -> str:
 
 
 class KeyStore:
-    def __init__(self, backend: object | None = None) -> None:
-        import keyring
+    """The keyring, loaded on first use: a call that needs no key (a local server, a cache
+    hit) never imports keyring nor probes its backends (over 100 ms with Secret Service)."""
 
-        self._keyring = keyring
-        self._backend = backend or keyring.get_keyring()
+    def __init__(self, backend: object | None = None) -> None:
+        self._given = backend
+
+    @property
+    def _backend(self) -> Any:
+        if self._given is None:
+            import keyring
+
+            self._given = keyring.get_keyring()
+        return self._given
 
     @property
     def backend_name(self) -> str:
@@ -67,9 +76,11 @@ class KeyStore:
 
     def get(self, tenant_id: str, provider: str) -> str | None:
         self.check()
+        from keyring.errors import KeyringError
+
         try:
-            key = self._backend.get_password(SERVICE, self.entry(tenant_id, provider))  # type: ignore[attr-defined]
-        except self._keyring.errors.KeyringError as exc:
+            key = self._backend.get_password(SERVICE, self.entry(tenant_id, provider))
+        except KeyringError as exc:
             raise StorageError(
                 f"The OS keyring could not be read: {exc}. Unlock it and retry.") from None
         if key:
@@ -84,17 +95,21 @@ class KeyStore:
         if problem:
             raise ConfigError(problem)
         self.check()
+        from keyring.errors import KeyringError
+
         try:
-            self._backend.set_password(SERVICE, self.entry(tenant_id, provider), key)  # type: ignore[attr-defined]
-        except self._keyring.errors.KeyringError as exc:
+            self._backend.set_password(SERVICE, self.entry(tenant_id, provider), key)
+        except KeyringError as exc:
             raise StorageError(
                 f"The OS keyring refused the key: {exc}. Unlock it and retry.") from None
         return fingerprint(key), mask(key)
 
     def remove(self, tenant_id: str, provider: str) -> bool:
         self.check()
+        from keyring.errors import PasswordDeleteError
+
         try:
-            self._backend.delete_password(SERVICE, self.entry(tenant_id, provider))  # type: ignore[attr-defined]
-        except self._keyring.errors.PasswordDeleteError:
+            self._backend.delete_password(SERVICE, self.entry(tenant_id, provider))
+        except PasswordDeleteError:
             return False
         return True

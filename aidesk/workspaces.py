@@ -7,6 +7,7 @@ import json
 import math
 import re
 import shlex
+import sqlite3
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,16 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from aidesk.errors import ConfigError
 from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
 from aidesk.redact import redact
 from aidesk.storage import Database
-from aidesk.storage import tables as t
-from aidesk.storage.sql import driver
-from aidesk.storage.types import new_id, utc_from_text, utcnow
+from aidesk.storage.values import new_id, utc_from_text, utc_text, utcnow
 
 CURRENT_KEY = "current_workspace"
 DEFAULT_WORKSPACE = "default"
@@ -89,10 +85,18 @@ class Limits:
 _CONFIG_FIELDS = ("provider", "model", "base_url", "enabled", "position", "options",
                   "key_fingerprint", "key_mask", "last_test_status", "last_test_message",
                   "last_test_at")
-# Plain SQL: the router reads configs and limits on every call (see aidesk.storage.sql).
+# Plain SQL on sqlite3: the router reads configs and limits on every call, and every command
+# reads the workspace; SQLAlchemy is not even imported for them. The tables are those of
+# aidesk.storage.tables, the values stored as its column types store them.
 _CONFIGS = f"SELECT {', '.join(_CONFIG_FIELDS)} FROM ai_configs WHERE tenant_id = ?"
 _LIMITS = ("SELECT requests_per_hour, tokens_per_day, cost_per_month FROM ai_limits "
            "WHERE tenant_id = ?")
+_WORKSPACE = "SELECT id, tenant_id, name, cache_ttl_days FROM workspaces"
+_STATE = "SELECT value FROM app_state WHERE key = ?"
+_SET_STATE = ("INSERT INTO app_state (key, value) VALUES (?, ?) "
+              "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+_PREFERENCE = ("SELECT provider, model FROM ai_preferences "
+               "WHERE tenant_id = ? AND user_id = ? AND module = ?")
 
 
 # Latin letters that NFKD does not split into an ASCII letter and a mark.
@@ -153,31 +157,32 @@ class Workspaces:
         explicit = tenant_id is not None
         ws = Workspace(new_id(), check_tenant_id(tenant_id) if tenant_id is not None
                        else slug(name), name)
-        with self.db.begin() as conn:
-            w = t.workspaces.c
-            taken = {r[0] for r in conn.execute(sa.select(w.tenant_id).where(
-                sa.or_(w.tenant_id == ws.tenant_id, w.tenant_id.like(f"{ws.tenant_id}-%"))))}
+        with self.db.writing() as conn:
+            taken = {str(r[0]) for r in conn.execute(
+                "SELECT tenant_id FROM workspaces WHERE tenant_id = ? OR tenant_id LIKE ?",
+                (ws.tenant_id, f"{ws.tenant_id}-%"))}
             if ws.tenant_id in taken:
                 if explicit:
                     raise ConfigError(f"Tenant id '{ws.tenant_id}' is already used; pass "
                                       "another with --tenant-id.")
                 ws = Workspace(ws.id, _free_id(ws.tenant_id, name, taken), name)
-            conn.execute(t.workspaces.insert().values(
-                id=ws.id, tenant_id=ws.tenant_id, name=ws.name, cache_ttl_days=ws.cache_ttl_days,
-                created_at=now, updated_at=now))
+            stamp = utc_text(now)
+            conn.execute(
+                "INSERT INTO workspaces (id, tenant_id, name, cache_ttl_days, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (ws.id, ws.tenant_id, ws.name, ws.cache_ttl_days, stamp, stamp))
         return ws
 
     def all(self) -> list[Workspace]:
-        with self.db.connect() as conn:
-            rows = conn.execute(sa.select(t.workspaces).order_by(t.workspaces.c.name)).all()
+        with self.db.raw() as conn:
+            rows = conn.execute(f"{_WORKSPACE} ORDER BY name").fetchall()
         return [_workspace(r) for r in rows]
 
     def find(self, name_or_tenant: str) -> Workspace | None:
         name_or_tenant = unicodedata.normalize("NFC", name_or_tenant.strip())
-        w = t.workspaces.c
-        with self.db.connect() as conn:
-            row = conn.execute(sa.select(t.workspaces).where(
-                sa.or_(w.name == name_or_tenant, w.tenant_id == name_or_tenant))).first()
+        with self.db.raw() as conn:
+            row = conn.execute(f"{_WORKSPACE} WHERE name = ? OR tenant_id = ?",
+                               (name_or_tenant, name_or_tenant)).fetchone()
         return _workspace(row) if row else None
 
     def get(self, name: str | None = None, *, create: bool = True) -> Workspace:
@@ -207,25 +212,18 @@ class Workspaces:
     def set_current(self, ws: Workspace) -> None:
         self._set_state(CURRENT_KEY, ws.tenant_id)
 
-    def _state(self, key: str, conn: Connection | None = None) -> str | None:
-        # Plain SQL: the router reads a setting here on every call (see aidesk.router.limits).
+    def _state(self, key: str, conn: sqlite3.Connection | None = None) -> str | None:
         with self._reading(conn) as c:
-            row = driver(c).execute("SELECT value FROM app_state WHERE key = ?",
-                                    (key,)).fetchone()
+            row = c.execute(_STATE, (key,)).fetchone()
         value = None if row is None else row[0]
         return None if value is None else str(value)
 
     def _set_state(self, key: str, value: str) -> None:
-        with self.db.begin() as conn:
-            stmt = sa.select(t.app_state.c.key).where(t.app_state.c.key == key)
-            if conn.execute(stmt).first():
-                conn.execute(t.app_state.update().where(t.app_state.c.key == key)
-                             .values(value=value))
-            else:
-                conn.execute(t.app_state.insert().values(key=key, value=value))
+        with self.db.writing() as conn:
+            conn.execute(_SET_STATE, (key, value))
 
     # -- global settings (app_state) ----------------------------------------------------------
-    def call_deadline_s(self, conn: Connection | None = None) -> float:
+    def call_deadline_s(self, conn: sqlite3.Connection | None = None) -> float:
         """Overall deadline of one call across the whole fallback chain (`calls.deadline_s`)."""
         raw = self._state(DEADLINE_KEY, conn)
         try:
@@ -246,24 +244,24 @@ class Workspaces:
         if not low <= days <= high or days != int(days):
             raise ConfigError(f"cache.ttl_days must be a whole number from {low} (no cache) "
                               f"to {high}.")
-        with self.db.begin() as conn:
-            conn.execute(t.workspaces.update().where(t.workspaces.c.id == ws.id)
-                         .values(cache_ttl_days=days, updated_at=utcnow()))
+        with self.db.writing() as conn:
+            conn.execute("UPDATE workspaces SET cache_ttl_days = ?, updated_at = ? WHERE id = ?",
+                         (days, utc_text(utcnow()), ws.id))
 
     # -- provider configs ---------------------------------------------------------------------
     @contextmanager
-    def _reading(self, conn: Connection | None) -> Iterator[Connection]:
+    def _reading(self, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
         if conn is not None:
             yield conn
         else:
-            with self.db.connect() as own:
+            with self.db.raw() as own:
                 yield own
 
-    def configs(self, tenant_id: str, conn: Connection | None = None
+    def configs(self, tenant_id: str, conn: sqlite3.Connection | None = None
                 ) -> dict[str, ProviderConfig]:
         """Every known provider, stored or not, in fallback order."""
         with self._reading(conn) as c:
-            rows = driver(c).execute(_CONFIGS, (tenant_id,)).fetchall()
+            rows = c.execute(_CONFIGS, (tenant_id,)).fetchall()
         stored = {r[0]: _config(r) for r in rows if r[0] in PROVIDERS}
         out = [stored.get(p) or ProviderConfig(p, PROVIDERS[p].default_model,
                                                position=100 + i)
@@ -276,23 +274,27 @@ class Workspaces:
 
     def update_config(self, tenant_id: str, provider: str, **values: Any) -> ProviderConfig:
         info(provider)
-        c = t.ai_configs.c
-        now = utcnow()
-        with self.db.begin() as conn:
-            row = conn.execute(sa.select(c.id).where(
-                c.tenant_id == tenant_id, c.provider == provider)).first()
+        unknown = set(values) - _UPDATABLE
+        if unknown:
+            raise TypeError(f"not a provider setting: {', '.join(sorted(unknown))}")
+        stamp = utc_text(utcnow())
+        with self.db.writing() as conn:
+            row = conn.execute("SELECT id FROM ai_configs WHERE tenant_id = ? AND provider = ?",
+                               (tenant_id, provider)).fetchone()
             if row:
-                conn.execute(t.ai_configs.update().where(c.id == row.id)
-                             .values(**values, updated_at=now))
+                changes = values | {"updated_at": stamp}
+                conn.execute(
+                    f"UPDATE ai_configs SET {', '.join(f'{k} = ?' for k in changes)} "
+                    "WHERE id = ?", (*(_bind(v) for v in changes.values()), row[0]))
             else:
-                position = conn.execute(sa.select(sa.func.count()).select_from(t.ai_configs)
-                                        .where(c.tenant_id == tenant_id)).scalar_one()
+                (position,) = conn.execute("SELECT count(*) FROM ai_configs WHERE tenant_id = ?",
+                                           (tenant_id,)).fetchone()
                 # A new row stays off until a key is stored or it is enabled on purpose.
                 defaults = {"model": PROVIDERS[provider].default_model, "enabled": False,
                             "position": position, "options": {}}
-                conn.execute(t.ai_configs.insert().values(
-                    id=new_id(), tenant_id=tenant_id, provider=provider,
-                    created_at=now, updated_at=now, **(defaults | values)))
+                _insert(conn, "ai_configs", {
+                    "id": new_id(), "tenant_id": tenant_id, "provider": provider,
+                    "created_at": stamp, "updated_at": stamp, **(defaults | values)})
         return self.config(tenant_id, provider)
 
     def set_fallback_order(self, tenant_id: str, providers: list[str]) -> None:
@@ -310,9 +312,9 @@ class Workspaces:
                            last_test_message=redact(message)[:1000], last_test_at=utcnow())
 
     # -- limits -------------------------------------------------------------------------------
-    def limits(self, tenant_id: str, conn: Connection | None = None) -> Limits:
+    def limits(self, tenant_id: str, conn: sqlite3.Connection | None = None) -> Limits:
         with self._reading(conn) as c:
-            row = driver(c).execute(_LIMITS, (tenant_id,)).fetchone()
+            row = c.execute(_LIMITS, (tenant_id,)).fetchone()
         if row is None:
             return Limits()
         return Limits(*row)
@@ -328,44 +330,43 @@ class Workspaces:
             if whole and not float(value).is_integer():
                 raise ConfigError(f"limits.{name} must be a whole number (or 'none').")
             value = int(value) if whole else float(value)
-        now = utcnow()
-        with self.db.begin() as conn:
-            c = t.ai_limits.c
-            if conn.execute(sa.select(c.id).where(c.tenant_id == tenant_id)).first():
-                conn.execute(t.ai_limits.update().where(c.tenant_id == tenant_id)
-                             .values({name: value, "updated_at": now}))
+        stamp = utc_text(utcnow())
+        with self.db.writing() as conn:
+            # `name` is one of LIMIT_NAMES (checked above): a column name, never user text.
+            if conn.execute("SELECT 1 FROM ai_limits WHERE tenant_id = ?",
+                            (tenant_id,)).fetchone():
+                conn.execute(f"UPDATE ai_limits SET {name} = ?, updated_at = ? "
+                             "WHERE tenant_id = ?", (value, stamp, tenant_id))
             else:
-                conn.execute(t.ai_limits.insert().values(
-                    {"id": new_id(), "tenant_id": tenant_id, name: value,
-                     "created_at": now, "updated_at": now}))
+                _insert(conn, "ai_limits", {"id": new_id(), "tenant_id": tenant_id, name: value,
+                                            "created_at": stamp, "updated_at": stamp})
 
     # -- preferences (per user and module) ----------------------------------------------------
     def preference(
-        self, tenant_id: str, user_id: str, module: str, conn: Connection | None = None
+        self, tenant_id: str, user_id: str, module: str, conn: sqlite3.Connection | None = None
     ) -> tuple[str, str | None] | None:
-        c = t.ai_preferences.c
         with self._reading(conn) as reader:
-            row = reader.execute(sa.select(c.provider, c.model).where(
-                c.tenant_id == tenant_id, c.user_id == user_id, c.module == module)).first()
-        if row is None or row.provider is None:
+            row = reader.execute(_PREFERENCE, (tenant_id, user_id, module)).fetchone()
+        if row is None or row[0] is None:
             return None
-        return row.provider, row.model
+        return str(row[0]), row[1]
 
     def set_preference(self, tenant_id: str, user_id: str, module: str,
                        provider: str | None, model: str | None = None) -> None:
         if provider is not None:
             info(provider)
-        c = t.ai_preferences.c
-        now = utcnow()
-        with self.db.begin() as conn:
-            where = (c.tenant_id == tenant_id, c.user_id == user_id, c.module == module)
-            if conn.execute(sa.select(c.id).where(*where)).first():
-                conn.execute(t.ai_preferences.update().where(*where)
-                             .values(provider=provider, model=model, updated_at=now))
+        stamp = utc_text(utcnow())
+        key = (tenant_id, user_id, module)
+        with self.db.writing() as conn:
+            if conn.execute(_PREFERENCE, key).fetchone():
+                conn.execute("UPDATE ai_preferences SET provider = ?, model = ?, updated_at = ? "
+                             "WHERE tenant_id = ? AND user_id = ? AND module = ?",
+                             (provider, model, stamp, *key))
             else:
-                conn.execute(t.ai_preferences.insert().values(
-                    id=new_id(), tenant_id=tenant_id, user_id=user_id, module=module,
-                    provider=provider, model=model, created_at=now, updated_at=now))
+                _insert(conn, "ai_preferences", {
+                    "id": new_id(), "tenant_id": tenant_id, "user_id": user_id,
+                    "module": module, "provider": provider, "model": model,
+                    "created_at": stamp, "updated_at": stamp})
 
 
 def _free_id(base: str, name: str, taken: set[str]) -> str:
@@ -377,8 +378,27 @@ def _free_id(base: str, name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _workspace(row: Any) -> Workspace:
-    return Workspace(row.id, row.tenant_id, row.name, row.cache_ttl_days)
+def _workspace(row: tuple[Any, ...]) -> Workspace:
+    """A workspace from a `_WORKSPACE` row."""
+    return Workspace(*row)
+
+
+_UPDATABLE = frozenset(_CONFIG_FIELDS) - {"provider"}
+
+
+def _bind(value: Any) -> Any:
+    """A value as the schema's column types store it: instants as UTC text, JSON as text."""
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return value
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+    """Insert `row` into `table` (names from this module's code, never from input)."""
+    conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                 tuple(_bind(v) for v in row.values()))
 
 
 def _config(row: tuple[Any, ...]) -> ProviderConfig:

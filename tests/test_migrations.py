@@ -11,13 +11,13 @@ from alembic.config import Config
 
 from aidesk.router import limits
 from aidesk.storage import Database, open_database
-from aidesk.storage.db import MIGRATIONS_DIR, create_sqlite_engine
+from aidesk.storage.db import MIGRATIONS_DIR
 from aidesk.workspaces import Limits
 
 
 def test_0002_backfills_counters_from_usage_logged_under_0001(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    old = Database(create_sqlite_engine(path), path)
+    old = Database(path)
     with old.begin_immediate() as conn:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -42,7 +42,7 @@ def test_0002_backfills_counters_from_usage_logged_under_0001(tmp_path: Path) ->
 
     db = open_database(path)
     now = datetime(2026, 11, 24, 10, 59, tzinfo=UTC)
-    with db.connect() as conn:
+    with db.raw() as conn:
         got = {s.limit: s.used for s in limits.status(conn, "acme", Limits(10, 10**6, 100.0),
                                                       now)}
     db.close()
@@ -50,7 +50,7 @@ def test_0002_backfills_counters_from_usage_logged_under_0001(tmp_path: Path) ->
 
 
 def _database_at(path: Path, revision: str) -> Database:
-    old = Database(create_sqlite_engine(path), path)
+    old = Database(path)
     with old.begin_immediate() as conn:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))

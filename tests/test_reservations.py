@@ -17,7 +17,7 @@ from aidesk.errors import LimitExceeded
 from aidesk.router import limits
 from aidesk.router.limits import LimitHeld
 from aidesk.storage import Database, open_database, procs
-from aidesk.storage.types import utc_text
+from aidesk.storage.values import utc_text
 from aidesk.workspaces import Limits
 
 TOKENS = Limits(tokens_per_day=1000)
@@ -26,7 +26,7 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 def reserve(db: Database, request_id: str, tokens: int, now: datetime = NOW,
             lim: Limits = TOKENS) -> None:
-    with db.connect() as conn:
+    with db.raw() as conn:
         limits.reserve(db, conn, "acme", lim, request_id, tokens, 0.0, now)
 
 
@@ -44,7 +44,7 @@ _CHILD = textwrap.dedent("""
     from aidesk.workspaces import Limits
 
     db = open_database(sys.argv[1])
-    with db.connect() as conn:
+    with db.raw() as conn:
         limits.reserve(db, conn, "acme", Limits(tokens_per_day=1000), "child", 900, 0.0,
                        datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
     print("reserved", flush=True)
@@ -103,7 +103,7 @@ def test_a_reused_pid_does_not_keep_a_dead_reservation(tmp_path: Path) -> None:
 
 def test_a_limit_used_up_by_finished_calls_resets_at_the_period_end(tmp_path: Path) -> None:
     db = open_database(tmp_path / "aidesk.db")
-    with db.begin() as conn:
+    with db.writing() as conn:
         limits.count(conn, "acme", 950, 0.0, NOW)
     with pytest.raises(LimitExceeded) as refused:
         reserve(db, "r", 100)

@@ -413,6 +413,6 @@ def test_expired_answers_are_dropped_when_the_app_opens(core: Core, ws: Workspac
     assert len(rows(core, t.ai_cache)) == 1
     with core.db.begin() as conn:
         conn.execute(t.ai_cache.update().values(expires_at=utcnow() - timedelta(seconds=1)))
-    reopened = make_core(core.data_dir, core.keys._backend)  # type: ignore[arg-type]
+    reopened = make_core(core.data_dir, core.keys._backend)
     assert rows(reopened, t.ai_cache) == []
     reopened.close()

@@ -35,7 +35,7 @@ def pragmas(monkeypatch: pytest.MonkeyPatch, db: Database, *extra: str) -> None:
     monkeypatch.setattr(db_module, "_PRAGMAS", (
         "PRAGMA busy_timeout=150", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
         *extra))
-    db.engine.dispose()
+    db.dispose()
 
 
 def count_rows(db: Database, table: sa.Table, request_id: str | None = None) -> int:
@@ -137,7 +137,7 @@ def test_unknown_usage_writes_null_tokens_and_counts_the_reservation_estimate(
 
     db = open_database(tmp_path / "aidesk.db")
     now = utcnow()
-    with db.connect() as conn:
+    with db.raw() as conn:
         limits.reserve(db, conn, "default", Limits(tokens_per_day=10**6), "r1", 700, 0.5, now)
     records.write(db, record(usage=UNKNOWN_USAGE, cost_usd=None), now, reserved=True)
     with db.connect() as conn:
@@ -173,7 +173,7 @@ _CHILD = textwrap.dedent("""
 
     db = open_database(sys.argv[1])
     db_module._PRAGMAS = db_module._PRAGMAS + ("PRAGMA query_only=ON",)  # writes fail
-    db.engine.dispose()
+    db.dispose()
     n = 0
     while True:
         rid = f"kill-{n}"

@@ -32,7 +32,7 @@ from aidesk.storage import (
     utcnow,
     workspaces,
 )
-from aidesk.storage.db import MIGRATIONS_DIR, create_sqlite_engine, script_heads
+from aidesk.storage.db import MIGRATIONS_DIR, script_heads
 from aidesk.storage.types import UTCDateTime
 
 # Every column as "name DECLARED_TYPE [AFFINITY] NULL|NOT NULL [DEFAULT x]", in table order.
@@ -599,13 +599,13 @@ def test_full_disk_maps_to_storage_error(db: Database) -> None:
                     )
                 )
         conn.rollback()
-    db.engine.dispose()  # drop the capped connection
+    db.dispose()  # drop the capped connection
 
 
 def test_locked_database_maps_to_storage_error(db: Database) -> None:
-    other = create_sqlite_engine(db.path)
-    event.listen(other, "connect", lambda dbapi, _: dbapi.execute("PRAGMA busy_timeout=50"))
-    impatient = Database(other, db.path)
+    impatient = Database(db.path)
+    event.listen(impatient.engine, "connect",
+                 lambda dbapi, _: dbapi.execute("PRAGMA busy_timeout=50"))
     try:
         locked = pytest.raises(StorageError, match="Close other AIDesk windows")
         with db.begin_immediate(), locked, impatient.begin_immediate() as conn:

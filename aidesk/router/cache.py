@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
-
-from sqlalchemy.engine import Connection
 
 from aidesk.errors import StorageError
 from aidesk.providers.base import ChatRequest, Completion, Usage
 from aidesk.redact import redact
 from aidesk.storage import Database
-from aidesk.storage import tables as t
-from aidesk.storage.sql import driver
-from aidesk.storage.types import new_id, utc_text
+from aidesk.storage.values import new_id, utc_text
 
 _LOOKUP = ("SELECT provider, prompt_hash, response FROM ai_cache WHERE tenant_id = ? "
            "AND expires_at > ? AND prompt_hash IN ({marks})")
+_PURGE = "DELETE FROM ai_cache WHERE expires_at <= ?"
 _UPSERT = """
 INSERT INTO ai_cache (id, tenant_id, provider, model, prompt_hash, response, created_at,
                       expires_at)
@@ -44,36 +42,36 @@ def request_hash(provider: str, model: str, request: ChatRequest) -> str:
 
 
 def lookup(
-    conn: Connection, tenant_id: str, keys: list[tuple[str, str]], now: datetime
+    conn: sqlite3.Connection, tenant_id: str, keys: list[tuple[str, str]], now: datetime
 ) -> dict[tuple[str, str], Completion]:
     """Fresh entries among `keys` [(provider, hash)], by key."""
     hashes = sorted({h for _, h in keys})
-    rows = driver(conn).execute(_LOOKUP.format(marks=",".join("?" * len(hashes))),
+    rows = conn.execute(_LOOKUP.format(marks=",".join("?" * len(hashes))),
                                 (tenant_id, utc_text(now), *hashes)).fetchall()
     return {(provider, digest): _decode(raw) for provider, digest, raw in rows}
 
 
 def store(
-    conn: Connection, tenant_id: str, provider: str, prompt_hash: str,
+    conn: sqlite3.Connection, tenant_id: str, provider: str, prompt_hash: str,
     completion: Completion, now: datetime, ttl_days: int,
 ) -> None:
     if ttl_days <= 0:
         return
-    driver(conn).execute(_UPSERT, (
+    conn.execute(_UPSERT, (
         new_id(), tenant_id, provider, completion.model, prompt_hash, _encode(completion),
         utc_text(now), utc_text(now + timedelta(days=ttl_days)),
     ))
 
 
-def purge_expired(conn: Connection, now: datetime) -> int:
-    return conn.execute(t.ai_cache.delete().where(t.ai_cache.c.expires_at <= now)).rowcount
+def purge_expired(conn: sqlite3.Connection, now: datetime) -> int:
+    return conn.execute(_PURGE, (utc_text(now),)).rowcount
 
 
 def try_purge_expired(db: Database, now: datetime) -> int | None:
     """Drop expired entries if the write lock is free right now (0 busy timeout); None
     when another process holds it: start-up never waits for a writer."""
     try:
-        with db.connect() as conn, db.patience(conn, 0), db.immediate(conn):
+        with db.writing("IMMEDIATE", busy_timeout_ms=0) as conn:
             return purge_expired(conn, now)
     except StorageError:
         return None

@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import sqlite3
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy.engine import Connection
 
 from aidesk import providers
 from aidesk.errors import (
@@ -55,7 +54,7 @@ from aidesk.router.route import (
     skip_hop,
 )
 from aidesk.storage import Database
-from aidesk.storage.types import new_id, utcnow
+from aidesk.storage.values import new_id, utcnow
 from aidesk.workspaces import Limits, Workspace, Workspaces
 
 log = logging.getLogger(__name__)
@@ -128,7 +127,7 @@ class Router:
     # -- resolution ---------------------------------------------------------------------------
     def resolve(
         self, workspace: Workspace, provider: str | None, model: str | None,
-        module: str | None, fallback: bool = True, conn: Connection | None = None,
+        module: str | None, fallback: bool = True, conn: sqlite3.Connection | None = None,
     ) -> Route:
         """The providers to try, in order, and the configured ones that are passed over."""
         configs = self.workspaces.configs(workspace.tenant_id, conn)
@@ -190,7 +189,7 @@ class Router:
         ttl = workspace.cache_ttl_days
         hit: tuple[Target, Completion] | None = None
         try:
-            with self.db.connect() as conn:  # one read connection for everything before the call
+            with self.db.reading() as conn:  # one read snapshot for everything before the call
                 route = self.resolve(workspace, provider, model, module, fallback, conn)
                 targets = route.targets
                 hashes = [cache.request_hash(t.provider, t.model, replace(request, model=t.model))
@@ -202,7 +201,7 @@ class Router:
                 deadline_s = self.workspaces.call_deadline_s(conn) if hit is None else 0.0
                 lim = self.workspaces.limits(workspace.tenant_id, conn) if hit is None else None
                 if lim is not None and lim.any():
-                    conn.rollback()  # end the read; the reservation takes the write lock
+                    conn.execute("ROLLBACK")  # end the read; the reservation takes the write lock
                     reserved = self._reserve(conn, workspace, lim, rec, request, targets[0])
         except (NotConfigured, NoProviderAvailable, ConfigError) as exc:
             rec.outcome, rec.error = "not_configured", exc.user_message
@@ -323,7 +322,8 @@ class Router:
         records.write(self.db, billed, self.clock())
 
     def _cache_hit(
-        self, conn: Connection, workspace: Workspace, targets: list[Target], hashes: list[str]
+        self, conn: sqlite3.Connection, workspace: Workspace, targets: list[Target],
+        hashes: list[str],
     ) -> tuple[Target, Completion] | None:
         keys = [(t.provider, h) for t, h in zip(targets, hashes, strict=False)]
         found = cache.lookup(conn, workspace.tenant_id, keys, self.clock())
@@ -333,7 +333,7 @@ class Router:
         return None
 
     def _reserve(
-        self, conn: Connection, workspace: Workspace, lim: Limits, rec: CallRecord,
+        self, conn: sqlite3.Connection, workspace: Workspace, lim: Limits, rec: CallRecord,
         request: ChatRequest, first: Target,
     ) -> bool:
         prompt_tokens = math.ceil(sum(len(m.content) for m in request.messages) / 3) + 8

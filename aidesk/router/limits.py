@@ -12,16 +12,14 @@ information it expires after RESERVATION_TTL.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy.engine import Connection
 
 from aidesk.errors import AIDeskError, LimitExceeded, StorageError, limit_label
 from aidesk.storage import Database, procs
 from aidesk.storage.counters import bump, period_end, period_start
-from aidesk.storage.sql import driver
-from aidesk.storage.types import new_id, utc_text
+from aidesk.storage.values import new_id, utc_text
 from aidesk.workspaces import Limits
 
 __all__ = ["LimitHeld", "LimitStatus", "count", "held", "period_end", "period_start",
@@ -62,8 +60,8 @@ class LimitHeld(LimitExceeded):
 
 _last_expiry = datetime.min.replace(tzinfo=UTC)
 
-# Plain SQL on the hot path: these run on every limited call, and SQLAlchemy's statement
-# machinery costs more than SQLite itself here. The tables are those of aidesk.storage.
+# Plain SQL on sqlite3 (the hot path): these run on every limited call, and SQLAlchemy's
+# statement machinery costs more than SQLite itself here. The tables are aidesk.storage's.
 _USE = """
 SELECT
   coalesce((SELECT requests FROM ai_usage_counters
@@ -93,17 +91,18 @@ _IN_FLIGHT = (
 )
 
 
-def status(conn: Connection, tenant_id: str, limits: Limits, now: datetime) -> list[LimitStatus]:
+def status(conn: sqlite3.Connection, tenant_id: str, limits: Limits,
+           now: datetime) -> list[LimitStatus]:
     """Current use of every limit that is set, reservations of in-flight calls included."""
     return [s for s, _ in _status(conn, tenant_id, limits, now)]
 
 
-def _status(conn: Connection, tenant_id: str, limits: Limits,
+def _status(conn: sqlite3.Connection, tenant_id: str, limits: Limits,
             now: datetime) -> list[tuple[LimitStatus, float]]:
     """(status, the part of `used` held by in-flight reservations) per limit that is set."""
     hour = period_start("hour", now)
     day = hour.replace(hour=0)
-    row = driver(conn).execute(_USE, {
+    row = conn.execute(_USE, {
         "tenant": tenant_id, "now": utc_text(now), "hour": utc_text(hour),
         "day": utc_text(day), "month": utc_text(day.replace(day=1))}).fetchone()
     return [(LimitStatus(limit, getattr(limits, limit), float(row[i] + row[i + 3]),
@@ -113,20 +112,20 @@ def _status(conn: Connection, tenant_id: str, limits: Limits,
 
 
 def reserve(
-    db: Database, conn: Connection, tenant_id: str, limits: Limits, request_id: str,
+    db: Database, conn: sqlite3.Connection, tenant_id: str, limits: Limits, request_id: str,
     tokens: int, cost: float, now: datetime,
 ) -> list[LimitStatus]:
     """Reserve one request, `tokens` and `cost`; raise LimitExceeded if any limit would pass.
 
-    `conn` must have no open transaction. Returns the limits at or above the warning
-    threshold after this reservation.
+    `conn` (a sqlite3 connection of `db`) must have no open transaction. Returns the limits
+    at or above the warning threshold after this reservation.
     """
     global _last_expiry
     need = {"requests_per_hour": 1.0, "tokens_per_day": float(tokens), "cost_per_month": cost}
     pid, started = procs.me()
-    with db.immediate(conn):
+    with db.transaction(conn, "IMMEDIATE"):
         if now - _last_expiry > timedelta(minutes=1):  # housekeeping: expired rows never count
-            driver(conn).execute(_EXPIRE, (utc_text(now),))
+            conn.execute(_EXPIRE, (utc_text(now),))
             _last_expiry = now
         current = _status(conn, tenant_id, limits, now)
         if any(held > 0 and s.used + need[s.limit] >= WARN_AT * s.value
@@ -142,28 +141,28 @@ def reserve(
                 raise _refusal(conn, tenant_id, s, in_flight, need[s.limit], now)
             if after >= WARN_AT * s.value:
                 warnings.append(LimitStatus(s.limit, s.value, after, s.resets_at))
-        driver(conn).execute(_RESERVE, (new_id(), tenant_id, request_id, tokens, cost,
+        conn.execute(_RESERVE, (new_id(), tenant_id, request_id, tokens, cost,
                                         utc_text(now), utc_text(now + RESERVATION_TTL),
                                         pid, started))
     return warnings
 
 
-def _reclaim(conn: Connection, pid: int, started: str | None) -> None:
+def _reclaim(conn: sqlite3.Connection, pid: int, started: str | None) -> None:
     """Drop the reservations of processes that have ended (usually none are held)."""
-    for other_pid, other_start in conn.exec_driver_sql(_OTHERS, (pid, started)).all():
+    for other_pid, other_start in conn.execute(_OTHERS, (pid, started)).fetchall():
         if procs.gone(other_pid, other_start):
-            conn.exec_driver_sql(_RECLAIM, (other_pid, other_start))
+            conn.execute(_RECLAIM, (other_pid, other_start))
 
 
-def _refusal(conn: Connection, tenant_id: str, s: LimitStatus, in_flight: float, need: float,
-             now: datetime) -> LimitExceeded:
+def _refusal(conn: sqlite3.Connection, tenant_id: str, s: LimitStatus, in_flight: float,
+             need: float, now: datetime) -> LimitExceeded:
     """The refusal with the real reset: the period's end, or — when only calls in flight
     fill the limit — the time their reservations are gone at the latest."""
     settled = s.used - in_flight
     if in_flight <= 0 or settled + need > s.value:
         return LimitExceeded(s.limit, s.value, s.used, s.resets_at)
-    rows = conn.exec_driver_sql(_IN_FLIGHT.format(column=_COLUMN[s.limit]),
-                                (tenant_id, utc_text(now))).all()
+    rows = conn.execute(_IN_FLIGHT.format(column=_COLUMN[s.limit]),
+                                (tenant_id, utc_text(now))).fetchall()
     remaining = in_flight
     free_at = s.resets_at
     for expires_at, amount in rows:
@@ -176,9 +175,9 @@ def _refusal(conn: Connection, tenant_id: str, s: LimitStatus, in_flight: float,
     return LimitHeld(s.limit, s.value, s.used, in_flight, free_at)
 
 
-def release(conn: Connection, request_id: str) -> tuple[int, float] | None:
+def release(conn: sqlite3.Connection, request_id: str) -> tuple[int, float] | None:
     """Drop the reservation of `request_id`; returns its (tokens, cost) estimate, if it was held."""
-    rows = driver(conn).execute(_RELEASE, (request_id,)).fetchall()
+    rows = conn.execute(_RELEASE, (request_id,)).fetchall()
     row = rows[0] if rows else None
     return None if row is None else (int(row[0]), float(row[1]))
 
@@ -187,9 +186,8 @@ def held(db: Database, request_id: str) -> tuple[int, float] | None:
     """The (tokens, cost) estimate reserved for `request_id` (a read: works on a locked,
     full or read-only database), or None."""
     try:
-        with db.connect() as conn:
-            row = conn.exec_driver_sql(_HELD, (request_id,)).first()
-            conn.rollback()
+        with db.raw() as conn:
+            row = conn.execute(_HELD, (request_id,)).fetchone()
     except StorageError:
         return None
     return None if row is None else (int(row[0]), float(row[1]))
@@ -199,14 +197,14 @@ def try_release(db: Database, request_id: str) -> bool:
     """Release without waiting for the write lock; False when that is not possible now
     (the spool's replay releases it later, or it expires)."""
     try:
-        with db.connect() as conn, db.patience(conn, 0), db.immediate(conn):
+        with db.writing("IMMEDIATE", busy_timeout_ms=0) as conn:
             release(conn, request_id)
     except StorageError:
         return False
     return True
 
 
-def count(conn: Connection, tenant_id: str, tokens: int, cost: float | None,
+def count(conn: sqlite3.Connection, tenant_id: str, tokens: int, cost: float | None,
           now: datetime) -> None:
     """Add a finished call to the counters of its hour, day and month."""
     bump(conn, tenant_id, tokens, cost, now)

@@ -18,8 +18,7 @@ from aidesk.providers.base import ChatRequest, Completion, Usage
 from aidesk.redact import redact
 from aidesk.router import cache, limits
 from aidesk.storage import Database, spool
-from aidesk.storage.sql import driver
-from aidesk.storage.types import new_id, utc_text
+from aidesk.storage.values import new_id, utc_text
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +129,10 @@ def write(
     """Record the call. Never raises for a known disk problem: the rows are spooled instead."""
     usage, audit = rows(rec, now)
     try:
-        with db.begin() as conn:
+        with db.writing() as conn:
             estimate = limits.release(conn, rec.request_id) if reserved else None
-            raw = driver(conn)
-            raw.execute(_USAGE_INSERT, usage)
-            raw.execute(_AUDIT_INSERT, audit)
+            conn.execute(_USAGE_INSERT, usage)
+            conn.execute(_AUDIT_INSERT, audit)
             if counts(rec):
                 tokens, cost = counted_use(rec, estimate)
                 limits.count(conn, rec.tenant_id, tokens, cost, now)

@@ -6,12 +6,10 @@ rows could not be written at the time).
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.engine import Connection
-
-from aidesk.storage.sql import driver
-from aidesk.storage.types import new_id, utc_text
+from aidesk.storage.values import new_id, utc_text
 
 _BUMP = """
 INSERT INTO ai_usage_counters
@@ -40,13 +38,13 @@ def period_end(period: str, now: datetime) -> datetime:
     return (start + timedelta(days=32)).replace(day=1)
 
 
-def bump(conn: Connection, tenant_id: str, tokens: int, cost: float | None,
+def bump(conn: sqlite3.Connection, tenant_id: str, tokens: int, cost: float | None,
          now: datetime) -> None:
     """Add one finished call to the counters of its hour, day and month."""
     hour = period_start("hour", now)
     day = hour.replace(hour=0)
     stamp = utc_text(now)
-    driver(conn).executemany(_BUMP, [
+    conn.executemany(_BUMP, [
         (new_id(), tenant_id, period, utc_text(start), tokens, cost or 0.0, stamp, stamp)
         for period, start in (("hour", hour), ("day", day), ("month", day.replace(day=1)))
     ])

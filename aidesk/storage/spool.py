@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -20,10 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from aidesk.errors import StorageError
-from aidesk.storage import tables
 from aidesk.storage.counters import bump
 from aidesk.storage.files import PRIVATE_FILE
 
@@ -109,8 +107,7 @@ def replay(db: Any, path: Path | None = None) -> int:
                 raw += chunk
             entries = list(_parse(raw, path))
             try:
-                with db.connect() as conn, db.patience(conn, REPLAY_BUSY_MS), \
-                        db.immediate(conn):
+                with db.writing("IMMEDIATE", busy_timeout_ms=REPLAY_BUSY_MS) as conn:
                     applied = sum(_apply(conn, entry) for entry in entries)
             except StorageError as error:
                 log.warning("the spool (%s) could not be replayed now: %s", path,
@@ -138,21 +135,21 @@ def _parse(raw: bytes, path: Path) -> Iterator[dict[str, Any]]:
             yield entry
 
 
-def _apply(conn: Connection, entry: dict[str, Any]) -> int:
+def _apply(conn: sqlite3.Connection, entry: dict[str, Any]) -> int:
     inserted: dict[str, bool] = {}
     for table, row in entry.get("rows", {}).items():
         if table not in _TABLES:
             continue
-        known = set(tables.metadata.tables[table].c.keys())
+        known = {str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")}
         columns = [c for c in row if c in known]  # names from the file are checked, not trusted
         sql = (f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
                f"VALUES ({', '.join('?' * len(columns))})")
-        inserted[table] = conn.exec_driver_sql(sql, tuple(row[c] for c in columns)).rowcount > 0
+        inserted[table] = conn.execute(sql, tuple(row[c] for c in columns)).rowcount > 0
     count = entry.get("count")
     if count and inserted.get("ai_usage_logs"):
         bump(conn, count["tenant_id"], int(count["tokens"]), count["cost_usd"],
              datetime.fromisoformat(count["at"] + "+00:00"))
     if entry.get("release"):
-        conn.exec_driver_sql("DELETE FROM ai_limit_reservations WHERE request_id = ?",
-                             (entry["release"],))
+        conn.execute("DELETE FROM ai_limit_reservations WHERE request_id = ?",
+                     (entry["release"],))
     return int(any(inserted.values()))

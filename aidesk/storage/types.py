@@ -1,40 +1,18 @@
-"""Column types shared by the schema: UTC timestamps as text, JSON as text, ids, clocks."""
+"""SQLAlchemy column types of the schema: UTC timestamps as text, JSON as text (the values
+themselves, ids and clocks live in aidesk.storage.values and are re-exported here)."""
 
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import Text, TypeDecorator
 
+from aidesk.storage.values import new_id, utc_from_text, utc_text, utcnow
 
-def new_id() -> str:
-    """Client-generated primary key: a random UUID string (idempotent sync with the platform)."""
-    return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
-
-
-def utc_text(value: datetime) -> str:
-    """The stored form of an aware instant: naive UTC, `YYYY-MM-DD HH:MM:SS.ffffff`."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"naive datetime {value!r} refused: pass an aware datetime (UTC)")
-    naive = value.astimezone(UTC).replace(tzinfo=None)
-    return naive.isoformat(sep=" ", timespec="microseconds")
-
-
-def utc_from_text(value: str) -> datetime:
-    """The aware UTC instant of a stored `utc_text` value."""
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+__all__ = ["JSONText", "UTCDateTime", "new_id", "utc_from_text", "utc_text", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
