@@ -14,6 +14,18 @@ from tests.emulator.fixtures import emulator, emulator_server  # noqa: F401
 from tests.support import MemoryKeyring, make_core
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests read English texts unless they switch language themselves (tests/test_i18n.py);
+# LANGUAGE wins over LANG/LC_* for gettext, and subprocesses inherit it.
+os.environ["LANGUAGE"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    from aidesk import i18n
+
+    i18n.activate("en")
+    yield
+    i18n.activate("en")
 
 
 @pytest.fixture

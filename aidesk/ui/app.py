@@ -29,6 +29,7 @@ def open_core_on_worker():  # type: ignore[no-untyped-def]
 def create_app(argv: list[str]) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
+    install_translations(app)
     app.setApplicationName("AIDesk")
     app.setOrganizationName("AIDesk")
     app.setStyle("Fusion")
@@ -41,6 +42,23 @@ def create_app(argv: list[str]) -> QApplication:
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
     return app
+
+
+def install_translations(app: QApplication) -> None:
+    """The language (saved setting, else the system's) for AIDesk's texts and for Qt's own
+    dialogs and buttons (the qtbase catalogue that ships with Qt)."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    from aidesk import i18n
+
+    language = i18n.setup()
+    QLocale.setDefault(QLocale(language))
+    if language == i18n.DEFAULT:
+        return
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(f"qtbase_{language}", folder):
+        app.installTranslator(translator)
 
 
 def build_window(bridge: CoreBridge, settings: QSettings | None = None) -> MainWindow:
