@@ -52,6 +52,18 @@ def test_at_most_one_backup_a_day_and_the_last_seven_kept(tmp_path: Path) -> Non
     assert all(backup.check(p) == ["ok"] for p in kept)
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    ("aidesk-20261125-143005.db", datetime(2026, 11, 25, 14, 30, 5, tzinfo=UTC)),
+    ("aidesk-20261325-143005.db", None),  # month 13
+    ("aidesk-2026112-5143005.db", None),
+    ("aidesk-20261125-14300x.db", None),
+    ("aidesk-20261125-1430051.db", None),
+    ("aidesk-copy.db", None),
+])
+def test_the_time_of_a_backup_comes_from_its_name(name: str, expected: datetime | None) -> None:
+    assert backup.taken_at(Path(name)) == expected
+
+
 def test_the_core_backs_up_when_it_opens_for_writing_only(data_dir: Path) -> None:
     read_only = open_core(data_dir, keys=KeyStore(MemoryKeyring()), read_only=True)
     read_only.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 from typing import Any
@@ -197,3 +198,35 @@ def test_setting_an_address_does_not_switch_a_provider_on(cli: Cli, emulator: An
     cli("config", "set", "providers.local.enabled", "true")
     code, out, _ = cli("ask", "--json", "hello")
     assert code == 0 and json.loads(out)["provider"] == "local"
+
+
+@pytest.mark.parametrize("argv", [
+    ["ask", "--provider", "groq", "--no-cache", "--json", "-w", "Padaria", "oi"],
+    ["keys", "check", "--json", "openai", "groq"],
+    ["config", "set", "limits.tokens_per_day", "5000"],
+    ["workspace", "add", "Ótica", "--tenant-id", "otica-01"],
+    ["db", "restore", "latest", "--yes"],
+])
+def test_a_command_parses_the_same_with_only_its_own_parser_built(argv: list[str]) -> None:
+    from aidesk.cli import build_parser
+
+    alone = build_parser(argv)
+    [commands] = [a for a in alone._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(commands.choices) == {argv[0]}
+    assert vars(alone.parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_help_and_a_mistyped_command_list_every_command(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and all(c in out for c in ("workspace", "keys", "config",
+                                                          "ask", "db"))
+    with pytest.raises(SystemExit) as done:
+        main(["aks", "oi"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "invalid choice: 'aks'" in err and "'ask'" in err
+    with pytest.raises(SystemExit) as done:
+        main(["ask", "--help"])
+    assert done.value.code == 0 and "--no-cache" in capsys.readouterr().out

@@ -99,3 +99,16 @@ def test_0003_keeps_rows_of_a_0002_database_and_adds_nullable_detail(tmp_path: P
     assert [tuple(r) for r in usage] == [("r1", 10, 5, 15, 0.25, None, None, None, None)]
     assert [tuple(r) for r in audit] == [("r1", "hello", 15, None, 0)]
     assert [tuple(r) for r in held] == [("r2", 100, None, None)]
+
+
+def test_the_head_reader_reads_one_line_and_multi_line_assignments(tmp_path: Path) -> None:
+    from aidesk.storage.schema import _revision_constants
+
+    simple = tmp_path / "0004_x.py"
+    simple.write_text('"""x"""\nrevision: str = "0004"\ndown_revision: str | None = "0003"\n'
+                      'branch_labels = None\n', encoding="utf-8")
+    merge = tmp_path / "0009_merge.py"
+    merge.write_text('revision = "0009"\ndown_revision = (\n    "0007",\n    "0008",\n)\n',
+                     encoding="utf-8")
+    assert _revision_constants(simple) == {"revision": "0004", "down_revision": "0003"}
+    assert _revision_constants(merge) == {"revision": "0009", "down_revision": ("0007", "0008")}

@@ -133,5 +133,6 @@ def test_a_one_shot_ask_imports_no_sqlalchemy_alembic_or_keyring(
     heavy = {name for name in imported
              if name.split(".")[0] in ("sqlalchemy", "alembic", "keyring", "secretstorage")}
     assert "aidesk.router.records" in imported and not heavy
+    assert "aidesk.cli.keys_cmd" not in imported  # only the command asked for is built
     listed = aidesk("workspace", "list", importtime=True)
     assert "default" in listed.stdout and "sqlalchemy" not in listed.stderr

@@ -6,15 +6,22 @@ Expected failures print one sentence on stderr and exit 1 (2 for usage errors).
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from aidesk import __version__
 from aidesk.errors import AIDeskError
 
+# Each command's module, in the order `aidesk --help` lists them.
+COMMANDS = {"workspace": "workspace_cmd", "keys": "keys_cmd", "config": "config_cmd",
+            "ask": "ask_cmd", "db": "db_cmd"}
 
-def build_parser() -> argparse.ArgumentParser:
-    from aidesk.cli import ask_cmd, config_cmd, keys_cmd, workspace_cmd
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser. When `argv` starts with a command, only that command is built (and its
+    module imported): a one-shot `aidesk ask` does not pay for the others. Without one
+    (help, version, a mistyped command) every command is there to list."""
     from aidesk.cli.inputs import Parser
 
     parser = Parser(
@@ -26,9 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--workspace", "-w", metavar="NAME",
                         help="workspace (agency client) to use; default: the current one")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from aidesk.cli import db_cmd
-    for module in (workspace_cmd, keys_cmd, config_cmd, ask_cmd, db_cmd):
-        module.register(sub, common)
+    wanted = argv[0] if argv and argv[0] in COMMANDS else None
+    for name, module in COMMANDS.items():
+        if wanted in (None, name):
+            importlib.import_module(f"aidesk.cli.{module}").register(sub, common)
     return parser
 
 
@@ -45,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"aidesk: {exc.user_message}", file=sys.stderr)
         return 2
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

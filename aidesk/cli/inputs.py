@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from aidesk.core import Core
 from aidesk.errors import ConfigError
 from aidesk.redact import redact
-from aidesk.workspaces import Workspace
+
+if TYPE_CHECKING:
+    from aidesk.core import Core
+    from aidesk.workspaces import Workspace
 
 
 class UsageError(ConfigError):

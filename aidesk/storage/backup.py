@@ -42,9 +42,12 @@ def list_backups(data_dir: Path) -> list[Path]:
 
 
 def taken_at(backup: Path) -> datetime | None:
-    try:
-        return datetime.strptime(backup.name[len(_PREFIX):-len(_SUFFIX)], _STAMP).replace(
-            tzinfo=UTC)
+    stamp = backup.name[len(_PREFIX):-len(_SUFFIX)]  # YYYYmmdd-HHMMSS (_STAMP)
+    if len(stamp) != 15 or stamp[8] != "-" or not (stamp[:8] + stamp[9:]).isdigit():
+        return None
+    try:  # by hand: strptime's first use imports and compiles its regexes (over 1 ms)
+        return datetime(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:8]), int(stamp[9:11]),
+                        int(stamp[11:13]), int(stamp[13:15]), tzinfo=UTC)
     except ValueError:
         return None
 
