@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+from aidesk.i18n import N_
 from aidesk.providers.base import Provider, ProviderInfo, ProviderSettings
 
 PROVIDERS: dict[str, ProviderInfo] = {
@@ -30,7 +31,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
             key_hint="sk-or-v1-…", module="openrouter",
         ),
         ProviderInfo(
-            "local", "Local (Ollama, LM Studio)", "llama3.2", "http://localhost:11434/v1",
+            "local", N_("Local server"), "llama3.2", "http://localhost:11434/v1",
             needs_key=False, module="openai_compat",
         ),
     )
