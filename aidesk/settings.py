@@ -12,6 +12,9 @@ import re
 from urllib.parse import urlsplit
 
 from aidesk.errors import ConfigError
+from aidesk.i18n import LANGUAGES
+from aidesk.i18n import SETTING as LANGUAGE_KEY
+from aidesk.i18n import _ as tr
 from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
 from aidesk.workspaces import (
     DEADLINE_KEY,
@@ -29,13 +32,17 @@ TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 NONE = {"", "none", "null", "default"}
 TIMEOUT_RANGE = (1.0, 600.0)
 DEFAULT_TIMEOUT_S = 60.0
+RATE_KEY = "currency.brl_per_usd"  # app_state: reais per US dollar, for R$ beside US$ costs
+MAX_RATE = 1e6
+LANGUAGE_CHOICES = ("system", *LANGUAGES)  # pt_BR | en | system (restart to apply)
+GLOBAL_KEYS = (DEADLINE_KEY, LANGUAGE_KEY, RATE_KEY)
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d{1,2}")  # `50,00`, `12,5`: unambiguous (not `1,000`)
 
 
 def setting_names() -> list[str]:
     names = [f"providers.{p}.{f}" for p in PROVIDER_IDS for f in PROVIDER_FIELDS]
     return [*names, "fallback", *(f"limits.{n}" for n in LIMIT_NAMES), "cache.ttl_days",
-            DEADLINE_KEY]
+            *GLOBAL_KEYS]
 
 
 def get(store: Workspaces, ws: Workspace, key: str) -> str:
@@ -53,6 +60,10 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
         return _show(getattr(store.limits(ws.tenant_id), name))
     if section == "calls":
         return _show(store.call_deadline_s())
+    if section == "ui":
+        return language_choice(store)
+    if section == "currency":
+        return _show(brl_per_usd(store))
     return str(ws.cache_ttl_days)
 
 
@@ -85,6 +96,10 @@ def set(store: Workspaces, ws: Workspace, key: str, value: str) -> list[str]:
         else:
             store.set_limit(ws.tenant_id, name,
                             _number(key, raw, low=0, high=MAX_COUNT, whole=True))
+    elif section == "ui":
+        _set_language(store, key, raw)
+    elif section == "currency":
+        _set_rate(store, key, raw)
     elif section == "calls":
         store.set_call_deadline(
             _number(key, raw, low=DEADLINE_RANGE[0], high=DEADLINE_RANGE[1], unit="s"))
@@ -150,9 +165,58 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "calls", "deadline_s", ""
     if parts == ["cache", "ttl_days"]:
         return "cache", "ttl_days", ""
+    if ".".join(parts) == LANGUAGE_KEY:
+        return "ui", "language", ""
+    if ".".join(parts) == RATE_KEY:
+        return "currency", "brl_per_usd", ""
     raise ConfigError(f"Unknown setting '{_echo(key.strip())}'; settings: "
                       "providers.<provider>.model|base_url|enabled|timeout_s, fallback, "
-                      f"limits.{'|'.join(LIMIT_NAMES)}, cache.ttl_days, {DEADLINE_KEY}.")
+                      f"limits.{'|'.join(LIMIT_NAMES)}, cache.ttl_days, "
+                      f"{', '.join(GLOBAL_KEYS)}.")
+
+
+# -- global settings kept in app_state: the language and the currency rate -----------------------
+def language_choice(store: Workspaces) -> str:
+    """`ui.language`: pt_BR, en or system (the default: follow the computer's locale)."""
+    value = store._state(LANGUAGE_KEY)
+    return value if value in LANGUAGE_CHOICES else "system"
+
+
+def brl_per_usd(store: Workspaces) -> float | None:
+    """`currency.brl_per_usd`: reais per US dollar, None when no rate is set."""
+    raw = store._state(RATE_KEY)
+    try:
+        value = float(raw) if raw else None
+    except ValueError:
+        return None
+    return value if value is not None and 0 <= value <= MAX_RATE else None
+
+
+def _set_language(store: Workspaces, key: str, raw: str) -> None:
+    choice = {c.lower(): c for c in LANGUAGE_CHOICES}.get(raw.lower().replace("-", "_"))
+    if choice is None:
+        raise ConfigError(tr("{key} must be one of {choices}, not '{value}'.").format(
+            key=key, choices=", ".join(LANGUAGE_CHOICES), value=_echo(raw)))
+    store._set_state(LANGUAGE_KEY, choice)
+
+
+def _set_rate(store: Workspaces, key: str, raw: str) -> None:
+    """A decimal ≥ 0 (`5,40` and `5.40` alike); `none` clears the rate."""
+    from aidesk.formats import parse_decimal
+
+    if raw.lower() in NONE:
+        store._set_state(RATE_KEY, "")
+        return
+    try:
+        value = parse_decimal(raw)
+    except ValueError:
+        raise ConfigError(tr("{key} must be a number of reais per US dollar such as 5,40 "
+                             "(or 'none'), not '{value}'.").format(
+                                 key=key, value=_echo(raw))) from None
+    if not 0 <= value <= MAX_RATE:
+        raise ConfigError(tr("{key} must be between 0 and {high}, not {value}.").format(
+            key=key, high=_fmt(MAX_RATE), value=_echo(raw)))
+    store._set_state(RATE_KEY, repr(value))
 
 
 def _show(value: object) -> str:
