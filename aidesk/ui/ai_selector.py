@@ -11,20 +11,22 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QSizePolicy, QWidget
 
-from aidesk.providers import PROVIDERS
+from aidesk.i18n import N_, _
+from aidesk.ui.names import provider_name
 
 if TYPE_CHECKING:
     from aidesk.core import Core
     from aidesk.ui.context import UiContext
     from aidesk.workspaces import ProviderConfig, Workspace
 
-AUTOMATIC = "Automatic (fallback order)"
+AUTOMATIC = N_("Automatic (fallback order)")  # translated where shown
 Choice = tuple[str | None, str | None]
 _TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole
 
 
 def choice_label(provider: str, model: str) -> str:
-    return f"{provider.upper()} — {model}"
+    """ "Anthropic (Claude) — claude-3-5-haiku-latest": the provider's name and the model."""
+    return f"{provider_name(provider)} — {model}"
 
 
 class AISelector(QComboBox):
@@ -39,7 +41,7 @@ class AISelector(QComboBox):
         self.module = module
         self.workspace: Workspace | None = None
         self._generation = 0  # drops answers of loads that a newer load replaced
-        self.setAccessibleName("AI provider")
+        self.setAccessibleName(_("AI provider"))
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(26)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -96,15 +98,17 @@ class AISelector(QComboBox):
     def _fill(self, configs: list[ProviderConfig], preferred: str | None) -> None:
         self.blockSignals(True)
         self.clear()
-        self.addItem(AUTOMATIC, None)
-        self.setItemData(0, "Use the workspace's fallback order: the first provider that "
-                            "works answers.", _TOOLTIP_ROLE)
+        self.addItem(_(AUTOMATIC), None)
+        self.setItemData(0, _("Use the workspace's fallback order: the first provider that "
+                              "works answers."), _TOOLTIP_ROLE)
         for config in configs:
             label = choice_label(config.provider, config.model)
-            tip = f"{PROVIDERS[config.provider].label}, model {config.model}"
+            name = provider_name(config.provider)
+            tip = _("{provider}, model {model}").format(provider=name, model=config.model)
             if config.last_test_status == "rejected":
-                label += " (key failing)"
-                tip += ". The last key test failed: replace the key in Integrations."
+                label = _("{choice} (key failing)").format(choice=label)
+                tip = _("{provider}, model {model}. The last key test failed: replace the key "
+                        "in Integrations.").format(provider=name, model=config.model)
             self.addItem(label, (config.provider, config.model))
             self.setItemData(self.count() - 1, tip, _TOOLTIP_ROLE)
         index = next((i for i in range(1, self.count())
@@ -112,8 +116,8 @@ class AISelector(QComboBox):
         self.setCurrentIndex(index)
         self.blockSignals(False)
         if not configs:
-            self.setToolTip("No AI provider is set up in this workspace yet. Add a key in "
-                            "Integrations.")
+            self.setToolTip(_("No AI provider is set up in this workspace yet. Add a key in "
+                              "Integrations."))
         else:
             self.setToolTip(self.itemData(index, _TOOLTIP_ROLE) or "")
 

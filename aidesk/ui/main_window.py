@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidesk.i18n import _
 from aidesk.ui.context import UiContext, WorkspaceTab
 from aidesk.ui.tabs import TABS, build_tab
 
@@ -39,15 +40,15 @@ class MainWindow(QMainWindow):
         self.workspaces: list[Workspace] = []
         self.current: Workspace | None = None
 
-        bar = QToolBar("Workspace")
+        bar = QToolBar(_("Workspace"))
         bar.setObjectName("workspace-bar")
         bar.setMovable(False)
-        label = QLabel("&Workspace (client):")
+        label = QLabel(_("&Workspace (client):"))
         self.switcher = QComboBox()
         self.switcher.setMinimumContentsLength(24)
-        self.switcher.setAccessibleName("Workspace")
+        self.switcher.setAccessibleName(_("Workspace"))
         label.setBuddy(self.switcher)
-        self.new_button = QPushButton("&New workspace…")
+        self.new_button = QPushButton(_("&New workspace…"))
         bar.addWidget(label)
         bar.addWidget(self.switcher)
         bar.addWidget(self.new_button)
@@ -58,12 +59,12 @@ class MainWindow(QMainWindow):
         for title, _target in TABS:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-            self.tabs.addTab(holder, title)
+            self.tabs.addTab(holder, _(title))
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
         self.tabs.setEnabled(False)
 
-        self.status_label = QLabel("Opening your data…")
+        self.status_label = QLabel(_("Opening your data…"))
         self.status_label.setWordWrap(True)
         self.statusBar().addWidget(self.status_label, 1)
 
@@ -113,7 +114,7 @@ class MainWindow(QMainWindow):
     # -- workspaces ---------------------------------------------------------------------------
     def _core_ready(self, core: Core) -> None:
         self.tabs.setEnabled(True)
-        self.show_message("info", f"Ready. Data in {core.data_dir}.")
+        self.show_message("info", _("Ready. Data in {folder}.").format(folder=core.data_dir))
         self.reload_workspaces()
 
     def _startup_failed(self, exc: BaseException) -> None:
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
 
     def _offer_restore(self, exc: DatabaseCorrupt) -> None:
         """The database is damaged: offer the newest backup, keeping the damaged file."""
+        from aidesk import formats
         from aidesk.storage.backup import list_backups, restore, taken_at
 
         assert exc.path is not None
@@ -134,14 +136,14 @@ class MainWindow(QMainWindow):
             return  # the message already says what to do without a backup
         newest = backups[0]
         stamp = taken_at(newest)
-        when = f"{stamp.astimezone():%d/%m/%Y %H:%M}" if stamp else newest.name
+        when = formats.date_time(stamp) if stamp else newest.name
+        question = _("Restore the backup of {when}? The damaged file is kept aside, not "
+                     "deleted. Work done after that backup is not in it.").format(when=when)
         if not self.ctx.messenger.ask(
-                self, "Database damaged",
-                f"{exc.user_message}\n\nRestore the backup of {when}? The damaged file is "
-                "kept aside, not deleted. Work done after that backup is not in it.",
-                "Restore backup"):
+                self, _("Database damaged"), f"{exc.user_message}\n\n{question}",
+                _("Restore backup")):
             return
-        self.show_message("info", f"Restoring the backup of {when}…")
+        self.show_message("info", _("Restoring the backup of {when}…").format(when=when))
         self.ctx.bridge.recover(lambda: restore(data_dir, newest))
 
     def reload_workspaces(self, select: str | None = None) -> None:
@@ -178,8 +180,8 @@ class MainWindow(QMainWindow):
             page.set_workspace(ws)
 
     def new_workspace(self) -> None:
-        name, ok = QInputDialog.getText(self, "New workspace",
-                                        "Client name (one workspace per agency client):")
+        name, ok = QInputDialog.getText(
+            self, _("New workspace"), _("Client name (one workspace per agency client):"))
         if ok and name.strip():
             self.create_workspace(name.strip())
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidesk.i18n import _
 from aidesk.redact import redact
 
 STATUS_TIMEOUT_MS = 15_000
@@ -68,8 +69,9 @@ class Messenger(QObject):
         report, saved = crash.save(type(exc), exc, exc.__traceback__, self.data_dir)
         self.crash_reports.append(report)
         self.crashed.emit(report, str(saved) if saved else "")
-        where = f" (saved in {saved})" if saved else ""
-        self.error(f"Something went wrong inside AIDesk; a report is ready to copy{where}.")
+        self.error(_("Something went wrong inside AIDesk; a report is ready to copy (saved in "
+                     "{path}).").format(path=saved) if saved else
+                   _("Something went wrong inside AIDesk; a report is ready to copy."))
         if self.dialogs_enabled:
             CrashDialog(report, parent).open()
 
@@ -93,18 +95,21 @@ def crash_report(kind: type[BaseException], exc: BaseException,
 class CrashDialog(QDialog):
     def __init__(self, report: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("AIDesk: unexpected error")
+        self.setWindowTitle(_("AIDesk: unexpected error"))
         self.report = report
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(
+        intro = QLabel(_(
             "AIDesk hit an unexpected error. Your data is safe. Copy this report and send "
             "it to your AIDesk admin; it contains no API keys."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         self.text = QPlainTextEdit(report)
         self.text.setReadOnly(True)
+        self.text.setAccessibleName(_("Error report"))
         self.text.setMinimumSize(560, 260)
         layout.addWidget(self.text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = buttons.addButton("Copy report",
+        self.copy_button = buttons.addButton(_("Copy report"),
                                              QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy)
         buttons.rejected.connect(self.reject)

@@ -1,4 +1,5 @@
 """The main window's tabs, in order: (title, "module:Class"). Adding a tab is one line here.
+Titles are marked with `N_()` and translated where shown.
 
 Tabs are imported and built when first shown, so start-up pays only for the visible one.
 """
@@ -7,11 +8,12 @@ from __future__ import annotations
 
 import importlib
 
+from aidesk.i18n import N_
 from aidesk.ui.context import UiContext, WorkspaceTab
 
 TABS: list[tuple[str, str]] = [
-    ("&Integrations", "aidesk.ui.integrations.tab:IntegrationsTab"),
-    ("&Assistant", "aidesk.ui.assistant.tab:AssistantTab"),
+    (N_("&Integrations"), "aidesk.ui.integrations.tab:IntegrationsTab"),
+    (N_("&Assistant"), "aidesk.ui.assistant.tab:AssistantTab"),
 ]
 
 

@@ -83,8 +83,9 @@ def test_lists_only_configured_and_enabled_providers(ctx: UiContext, bridge: Cor
     on_worker(bridge, wait_job, setup)
     with qtbot.waitSignal(sel.loaded):
         sel.reload()
-    assert labels(sel) == [AUTOMATIC, "OPENAI — gpt-4o-mini",
-                           "ANTHROPIC — claude-3-5-haiku-latest", "LOCAL — llama3.2"]
+    assert labels(sel) == [AUTOMATIC, "OpenAI — gpt-4o-mini",
+                           "Anthropic (Claude) — claude-3-5-haiku-latest",
+                           "Local server — llama3.2"]
     assert sel.providers() == ["openai", "anthropic", "local"]
     assert sel.currentText() == AUTOMATIC
 
@@ -98,7 +99,7 @@ def test_choice_is_stored_per_module_and_restored(ctx: UiContext, bridge: CoreBr
     sel = selector(ctx, qtbot, ws)
     seen: list[tuple[Any, Any]] = []
     sel.choice_changed.connect(lambda provider, model: seen.append((provider, model)))
-    pick(qtbot, sel, "ANTHROPIC — claude-3-5-haiku-latest")
+    pick(qtbot, sel, "Anthropic (Claude) — claude-3-5-haiku-latest")
     assert seen[-1] == ("anthropic", "claude-3-5-haiku-latest")
     assert sel.choice() == ("anthropic", "claude-3-5-haiku-latest")
 
@@ -126,7 +127,7 @@ def test_each_workspace_keeps_its_own_choice(ctx: UiContext, bridge: CoreBridge,
 
         on_worker(bridge, wait_job, setup)
     sel = selector(ctx, qtbot, first)
-    pick(qtbot, sel, "GROQ — llama-3.1-8b-instant")
+    pick(qtbot, sel, "Groq — llama-3.1-8b-instant")
     with qtbot.waitSignal(sel.loaded):
         sel.set_workspace(second)
     assert sel.choice() == (None, None)
@@ -140,7 +141,7 @@ def test_refreshes_when_configs_change(ctx: UiContext, bridge: CoreBridge, qtbot
     ws = workspace(bridge, wait_job)
     on_worker(bridge, wait_job, lambda core: configure(core, ws, emulator, "openai", "groq"))
     sel = selector(ctx, qtbot, ws)
-    pick(qtbot, sel, "OPENAI — gpt-4o-mini")
+    pick(qtbot, sel, "OpenAI — gpt-4o-mini")
 
     def change(core: Any) -> None:
         core.workspaces.update_config(ws.tenant_id, "openai", model="gpt-4o")
@@ -149,15 +150,15 @@ def test_refreshes_when_configs_change(ctx: UiContext, bridge: CoreBridge, qtbot
     on_worker(bridge, wait_job, change)
     with qtbot.waitSignal(sel.loaded):
         bridge.configs_changed.emit()
-    assert labels(sel)[1:] == ["OPENAI — gpt-4o", "GROQ — llama-3.1-8b-instant",
-                               "GEMINI — gemini-2.5-flash"]
+    assert labels(sel)[1:] == ["OpenAI — gpt-4o", "Groq — llama-3.1-8b-instant",
+                               "Google Gemini — gemini-2.5-flash"]
     assert sel.choice() == ("openai", "gpt-4o")
 
     on_worker(bridge, wait_job, lambda core: core.workspaces.update_config(
         ws.tenant_id, "openai", enabled=False))
     with qtbot.waitSignal(sel.loaded), qtbot.waitSignal(sel.choice_changed) as changed:
         bridge.configs_changed.emit()
-    assert "OPENAI" not in " ".join(labels(sel))
+    assert "OpenAI" not in " ".join(labels(sel))
     assert changed.args == [None, None] and sel.choice() == (None, None)
     # Only the user changes the stored choice: it comes back when OpenAI is enabled again.
     assert stored_row(bridge, wait_job, ws, "marketing").provider == "openai"
@@ -177,5 +178,5 @@ def test_a_rejected_key_is_marked(ctx: UiContext, bridge: CoreBridge, qtbot: Any
         ws.tenant_id, "openai", "rejected", "openai: the API key was rejected."))
     with qtbot.waitSignal(sel.loaded):
         bridge.router_event.emit(KeyRejected(ws.tenant_id, "openai", "rejected"))
-    assert labels(sel)[1] == "OPENAI — gpt-4o-mini (key failing)"
+    assert labels(sel)[1] == "OpenAI — gpt-4o-mini (key failing)"
     assert "Integrations" in sel.itemData(1, Qt.ItemDataRole.ToolTipRole)

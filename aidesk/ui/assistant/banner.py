@@ -7,7 +7,9 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from aidesk import formats
 from aidesk.errors import limit_label
+from aidesk.i18n import N_, _, babel_locale
 
 STYLES = {
     "warning": "QFrame#limit-banner { background: #fff4d6; border: 1px solid #e0b341;"
@@ -15,19 +17,41 @@ STYLES = {
     "refused": "QFrame#limit-banner { background: #fde7e9; border: 1px solid #d9534f;"
                " border-radius: 4px; } QLabel { color: #6b0f14; }",
 }
+# The limits' names as the banner says them (the core's words, also in this catalogue).
+LIMIT_NAMES = {
+    "requests_per_hour": N_("requests per hour"),
+    "tokens_per_day": N_("tokens per day"),
+    "cost_per_month": N_("cost per month (USD)"),
+}
 
 
-def amount(limit: str, value: float) -> str:
-    return f"US$ {value:,.2f}" if limit == "cost_per_month" else f"{value:,.0f}"
+def limit_name(limit: str) -> str:
+    return _(LIMIT_NAMES[limit]) if limit in LIMIT_NAMES else _(limit_label(limit))
+
+
+def amount(limit: str, value: float, brl_per_usd: float | None = None) -> str:
+    if limit == "cost_per_month":
+        return formats.money(value, brl_per_usd)
+    return formats.number(value)
+
+
+def share(used: float, value: float) -> str:
+    """ (80%)": how much of the limit is used, by locale; empty without a limit."""
+    if not value:
+        return ""
+    from babel.numbers import format_percent
+
+    return f" ({format_percent(used / value, locale=babel_locale())})"
 
 
 def reset_time(resets_at: datetime, now: datetime | None = None) -> str:
     """When a limit resets, in local time: "at 15:00" today, else with the date."""
-    local = resets_at.astimezone()
-    today = (now or datetime.now().astimezone()).date()
+    local = formats.local(resets_at)
+    today = formats.local(now or datetime.now().astimezone()).date()
     if local.date() == today:
-        return f"at {local:%H:%M} (local time)"
-    return f"on {local:%d %b} at {local:%H:%M} (local time)"
+        return _("at {time} (local time)").format(time=formats.time_of_day(local))
+    return _("on {date} at {time} (local time)").format(
+        date=formats.date(local), time=formats.time_of_day(local))
 
 
 class LimitBanner(QFrame):
@@ -35,13 +59,14 @@ class LimitBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("limit-banner")
         self.kind: str | None = None
+        self.brl_per_usd: float | None = None  # reais per dollar, when a rate is set
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.dismiss = QPushButton("Dismiss")
-        self.dismiss.setAccessibleName("Dismiss the limit message")
+        self.dismiss = QPushButton(_("Dismiss"))
+        self.dismiss.setAccessibleName(_("Dismiss the limit message"))
         self.dismiss.clicked.connect(self.clear)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignTop)
@@ -50,22 +75,26 @@ class LimitBanner(QFrame):
     def show_warning(self, limit: str, used: float, value: float, resets_at: datetime) -> None:
         if self.kind == "refused":
             return  # the refusal says more; keep it
-        share = f" ({used / value:.0%})" if value else ""
-        head, then = ("Almost at a limit", "It resets")
+        text = _("<b>Almost at a limit:</b> counting this call, the workspace is at {used} of "
+                 "{value} {limit}{share}. It resets {when}.")
         if used >= value:
-            head, then = ("Limit used up", "New calls will be refused until it resets")
-        self._show("warning", (
-            f"<b>{head}:</b> counting this call, the workspace is at {amount(limit, used)} "
-            f"of {amount(limit, value)} {limit_label(limit)}{share}. {then} "
-            f"{reset_time(resets_at)}."))
+            text = _("<b>Limit used up:</b> counting this call, the workspace is at {used} of "
+                     "{value} {limit}{share}. New calls will be refused until it resets "
+                     "{when}.")
+        rate = self.brl_per_usd
+        self._show("warning", text.format(
+            used=amount(limit, used, rate), value=amount(limit, value, rate),
+            limit=limit_name(limit), share=share(used, value), when=reset_time(resets_at)))
 
     def show_refusal(self, limit: str, used: float, value: float,
                      resets_at: datetime) -> None:
-        self._show("refused", (
-            f"<b>Limit reached:</b> this workspace's {limit_label(limit)} limit is "
-            f"{amount(limit, value)} (used {amount(limit, used)}), so the call was not made. "
-            f"It resets {reset_time(resets_at)}. Wait until then, or ask your admin to raise "
-            f"the limit."))
+        rate = self.brl_per_usd
+        self._show("refused", _(
+            "<b>Limit reached:</b> this workspace's {limit} limit is {value} (used {used}), so "
+            "the call was not made. It resets {when}. Wait until then, or ask your admin to "
+            "raise the limit.").format(
+                limit=limit_name(limit), value=amount(limit, value, rate),
+                used=amount(limit, used, rate), when=reset_time(resets_at)))
 
     def _show(self, kind: str, html: str) -> None:
         self.kind = kind

@@ -21,17 +21,21 @@ from aidesk.features.marketing import (
     PRESETS,
     TONES,
     MarketingFields,
-    prompt_label,
 )
+from aidesk.i18n import N_, _
 from aidesk.ui.ai_selector import AISelector
 from aidesk.ui.context import UiContext
 
+# Texts defined once: marked with N_() and translated where shown.
 PROMPT_HINTS = {
-    "rewrite": "Paste the text you want improved.",
-    "free": "Write what you need, e.g. Three slogans for an artisan bakery.",
+    "rewrite": N_("Paste the text you want improved."),
+    "free": N_("Write what you need, e.g. Three slogans for an artisan bakery."),
 }
-PROMPT_HINT = "Optional: anything else to include, e.g. Mention free delivery on Saturdays."
-MNEMONIC = {"Text to rewrite": "Te&xt to rewrite"}  # &T is the task picker
+PROMPT_HINT = N_("Optional: anything else to include, e.g. Mention free delivery on Saturdays.")
+# What the prompt field means for each preset, with its mnemonic (&T is the task picker).
+PROMPT_LABELS = {"rewrite": N_("Te&xt to rewrite:"), "free": N_("&Your prompt:")}
+PROMPT_LABEL = N_("&Extra instructions:")
+PRODUCT_HINT = N_("e.g. Sourdough bread baked every morning")
 FormState = tuple[str, MarketingFields]
 
 
@@ -44,21 +48,22 @@ class MarketingForm(QWidget):
 
         self.preset = QComboBox()
         for preset in PRESETS.values():
-            self.preset.addItem(preset.label, preset.id)
+            self.preset.addItem(_(preset.label), preset.id)
         self.product = QLineEdit()
-        self.product.setPlaceholderText("e.g. Sourdough bread baked every morning")
+        self.product.setPlaceholderText(_(PRODUCT_HINT))
         self.audience = QLineEdit()
-        self.audience.setPlaceholderText("e.g. Families in the neighbourhood")
+        self.audience.setPlaceholderText(_("e.g. Families in the neighbourhood"))
         self.tone = QComboBox()
         self.tone.setEditable(True)
-        self.tone.addItems(TONES)
+        for tone in TONES:
+            self.tone.addItem(_(tone), tone)
         self.tone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.language = QComboBox()
         for lang in LANGUAGES.values():
-            self.language.addItem(lang.label, lang.code)
+            self.language.addItem(_(lang.label), lang.code)
         self.length = QComboBox()
         for code, label in LENGTHS.items():
-            self.length.addItem(label, code)
+            self.length.addItem(_(label), code)
         self.prompt = QPlainTextEdit()
         self.prompt.setTabChangesFocus(True)
         self.prompt.setMinimumHeight(90)
@@ -66,14 +71,14 @@ class MarketingForm(QWidget):
         self.prompt_label = QLabel()
 
         rows: list[tuple[str | QLabel, QWidget, str]] = [
-            ("&Task:", self.preset, "Task"),
-            ("&Product or service:", self.product, "Product or service"),
-            ("Au&dience:", self.audience, "Audience"),
-            ("T&one:", self.tone, "Tone"),
-            ("&Language:", self.language, "Language"),
-            ("Lengt&h:", self.length, "Length"),
+            (_("&Task:"), self.preset, _("Task")),
+            (_("&Product or service:"), self.product, _("Product or service")),
+            (_("Au&dience:"), self.audience, _("Audience")),
+            (_("T&one:"), self.tone, _("Tone")),
+            (_("&Language:"), self.language, _("Language")),
+            (_("Lengt&h:"), self.length, _("Length")),
             (self.prompt_label, self.prompt, ""),
-            ("&AI:", self.selector, "AI provider"),
+            (_("&AI:"), self.selector, _("AI provider")),
         ]
         for text_or_label, field, name in rows:
             row_label = (QLabel(text_or_label) if isinstance(text_or_label, str)
@@ -89,13 +94,20 @@ class MarketingForm(QWidget):
         return [self.preset, self.product, self.audience, self.tone, self.language,
                 self.length, self.prompt, self.selector]
 
+    def tone_value(self) -> str:
+        """The tone for the prompt: a listed tone by its English name, else what was typed."""
+        text = self.tone.currentText()
+        index = self.tone.findText(text)
+        data = self.tone.itemData(index) if index >= 0 else None
+        return str(data) if data else text
+
     def preset_id(self) -> str:
         return str(self.preset.currentData())
 
     def fields(self) -> MarketingFields:
         return MarketingFields(
             product=self.product.text(), audience=self.audience.text(),
-            tone=self.tone.currentText(), language=str(self.language.currentData()),
+            tone=self.tone_value(), language=str(self.language.currentData()),
             length=str(self.length.currentData()), prompt=self.prompt.toPlainText())
 
     def state(self) -> FormState:
@@ -108,7 +120,11 @@ class MarketingForm(QWidget):
         self.preset.setCurrentIndex(max(0, self.preset.findData(preset)))
         self.product.setText(fields.product)
         self.audience.setText(fields.audience)
-        self.tone.setCurrentText(fields.tone)
+        index = self.tone.findData(fields.tone)
+        if index >= 0:
+            self.tone.setCurrentIndex(index)
+        else:
+            self.tone.setCurrentText(fields.tone)
         self.language.setCurrentIndex(max(0, self.language.findData(fields.language)))
         self.length.setCurrentIndex(max(0, self.length.findData(fields.length)))
         self.prompt.setPlainText(fields.prompt)
@@ -124,10 +140,9 @@ class MarketingForm(QWidget):
     def _preset_changed(self) -> None:
         preset = self.preset_id()
         needs_text = PRESETS[preset].needs_text
-        label = prompt_label(preset)
-        self.prompt_label.setText(MNEMONIC.get(label, f"&{label}") + ":")
-        self.prompt.setAccessibleName(label)
-        self.prompt.setPlaceholderText(PROMPT_HINTS.get(preset, PROMPT_HINT))
+        label = _(PROMPT_LABELS.get(preset, PROMPT_LABEL))
+        self.prompt_label.setText(label)
+        self.prompt.setAccessibleName(label.replace("&", "").rstrip(":").strip())
+        self.prompt.setPlaceholderText(_(PROMPT_HINTS.get(preset, PROMPT_HINT)))
         self.product.setPlaceholderText(
-            "Optional for this task" if needs_text
-            else "e.g. Sourdough bread baked every morning")
+            _("Optional for this task") if needs_text else _(PRODUCT_HINT))

@@ -9,7 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from aidesk import formats
+from aidesk.i18n import N_, _
 from aidesk.ui.ai_selector import choice_label
+from aidesk.ui.names import provider_name
 
 if TYPE_CHECKING:
     from aidesk.router.results import Hop, RouterResult
@@ -23,60 +26,57 @@ NOTE_STYLE = ("background: #eef3fb; color: #1c3557; border: 1px solid #b6c8e6;"
               " border-radius: 4px; padding: 4px 8px;")
 
 
-def format_cost(cost: float | None) -> str:
-    if cost is None:
-        return "unknown price"
-    if cost == 0:
-        return "US$ 0.00"
-    if cost < 0.0001:
-        return "under US$ 0.0001"
-    return f"US$ {cost:.4f}" if cost < 0.01 else f"US$ {cost:.2f}"
+def format_cost(cost: float | None, brl_per_usd: float | None = None) -> str:
+    """US$ as the provider bills it, with reais beside it when a rate is set."""
+    return formats.money(cost, brl_per_usd)
 
 
 def format_latency(ms: int) -> str:
-    return f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+    if ms < 1000:
+        return _("{ms} ms").format(ms=formats.number(ms))
+    return _("{seconds} s").format(seconds=formats.number(ms / 1000, 1))
 
 
-def summary(result: RouterResult) -> str:
+def summary(result: RouterResult, brl_per_usd: float | None = None) -> str:
     """One line of facts; it wraps only between facts, never inside one."""
     u = result.usage
-    parts = [f"Answered by {choice_label(result.provider, result.model)}",
-             f"{u.total_tokens:,} tokens ({u.prompt_tokens:,} in, {u.completion_tokens:,} out)",
-             format_cost(result.cost_usd), format_latency(result.latency_ms)]
+    parts = [_("Answered by {choice}").format(choice=choice_label(result.provider, result.model)),
+             _("{total} tokens ({prompt} in, {completion} out)").format(
+                 total=formats.number(u.total_tokens), prompt=formats.number(u.prompt_tokens),
+                 completion=formats.number(u.completion_tokens)),
+             format_cost(result.cost_usd, brl_per_usd), format_latency(result.latency_ms)]
     return " · ".join(part.replace(" ", NBSP) for part in parts)
-
-
-def provider_label(provider: str) -> str:
-    from aidesk.providers import PROVIDERS
-
-    meta = PROVIDERS.get(provider)
-    return meta.label if meta else provider
 
 
 def fallback_note(hops: Sequence[Hop], answered_by: str) -> str:
     """What happened before the answer: providers skipped (and why) and those that failed."""
-    skipped = [f"{provider_label(h.provider)} ({h.message})" for h in hops if h.skipped]
-    failed = [f"{provider_label(h.provider)} failed: "
-              f"{h.message.removeprefix(f'{h.provider}: ')}" for h in hops if not h.skipped]
+    skipped = [_("{provider} ({reason})").format(provider=provider_name(h.provider),
+                                                 reason=h.message)
+               for h in hops if h.skipped]
+    failed = [_("{provider} failed: {reason}").format(
+        provider=provider_name(h.provider), reason=h.message.removeprefix(f"{h.provider}: "))
+        for h in hops if not h.skipped]
     parts = []
     if skipped:
-        parts.append(f"Skipped: {', '.join(skipped)}.")
+        parts.append(_("Skipped: {providers}.").format(providers=", ".join(skipped)))
     if failed:
-        parts.append(f"Fallback used. {' '.join(failed)}")
-    return f"{' '.join(parts)} {provider_label(answered_by)} answered."
+        parts.append(_("Fallback used. {failures}").format(failures=" ".join(failed)))
+    parts.append(_("{provider} answered.").format(provider=provider_name(answered_by)))
+    return " ".join(parts)
 
 
-TRUNCATED_NOTE = ("The answer reached the output limit and was cut short. Ask for a shorter "
-                  "text or raise the length, then Regenerate.")
+TRUNCATED_NOTE = N_("The answer reached the output limit and was cut short. Ask for a "
+                    "shorter text or raise the length, then Regenerate.")
 
 
 class OutputPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.brl_per_usd: float | None = None  # reais per dollar, when a rate is set
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
-        title = QLabel("<b>Result</b>")
+        title = QLabel("<b>{}</b>".format(_("Result")))
         self.status = QLabel()
         self.status.setWordWrap(True)
         head.addWidget(title)
@@ -84,10 +84,11 @@ class OutputPanel(QWidget):
         layout.addLayout(head)
 
         self.editor = QPlainTextEdit()
-        self.editor.setAccessibleName("Result text")
+        self.editor.setAccessibleName(_("Result text"))
         self.editor.setTabChangesFocus(True)
-        self.editor.setPlaceholderText("Fill in the task on the left and press Generate "
-                                       "(Ctrl+Enter). The text appears here as the AI writes it.")
+        self.editor.setPlaceholderText(_("Fill in the task on the left and press Generate "
+                                         "(Ctrl+Enter). The text appears here as the AI "
+                                         "writes it."))
         title.setBuddy(self.editor)
         layout.addWidget(self.editor, 1)
 
@@ -95,10 +96,10 @@ class OutputPanel(QWidget):
         self.meta = QLabel()
         self.meta.setWordWrap(True)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.badge = QLabel("From cache")
+        self.badge = QLabel(_("From cache"))
         self.badge.setStyleSheet(BADGE_STYLE)
-        self.badge.setToolTip("This exact request was answered before: the saved answer was "
-                              "reused at no cost. Use Regenerate for a fresh one.")
+        self.badge.setToolTip(_("This exact request was answered before: the saved answer "
+                                "was reused at no cost. Use Regenerate for a fresh one."))
         info.addWidget(self.meta, 1)
         info.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(info)
@@ -121,7 +122,7 @@ class OutputPanel(QWidget):
     def begin(self) -> None:
         self.editor.clear()
         self.editor.setReadOnly(True)
-        self._status("busy", "Writing…")
+        self._status("busy", _("Writing…"))
         self._hide_details()
 
     def append(self, text: str) -> None:
@@ -135,13 +136,13 @@ class OutputPanel(QWidget):
         if self.text() != result.text:
             self.editor.setPlainText(result.text)
         self.editor.setReadOnly(False)
-        self._status("", "Done. You can edit the text before copying or saving it.")
-        self.meta.setText(summary(result))
+        self._status("", _("Done. You can edit the text before copying or saving it."))
+        self.meta.setText(summary(result, self.brl_per_usd))
         self.meta.show()
         self.badge.setVisible(result.cached)
         notes = []
         if result.truncated:
-            notes.append(TRUNCATED_NOTE)
+            notes.append(_(TRUNCATED_NOTE))
         if result.hops:
             notes.append(fallback_note(result.hops, result.provider))
         if notes:
@@ -150,13 +151,15 @@ class OutputPanel(QWidget):
 
     def stopped(self) -> None:
         self.editor.setReadOnly(False)
-        self._status("stopped", "Stopped. The text below is incomplete."
-                     if self.text() else "Stopped before any text arrived.")
+        self._status("stopped", _("Stopped. The text below is incomplete.")
+                     if self.text() else _("Stopped before any text arrived."))
 
     def failed(self, message: str) -> None:
         self.editor.setReadOnly(False)
-        kept = " The text below is incomplete." if self.text() else ""
-        self._status("failed", f"The call failed: {message}{kept}")
+        text = _("The call failed: {reason}").format(reason=message)
+        if self.text():
+            text += " " + _("The text below is incomplete.")
+        self._status("failed", text)
 
     def state(self) -> str:
         return self.status.property("state") or ""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from aidesk.errors import AIDeskError, LimitExceeded
 from aidesk.features.marketing import MODULE, IncompleteForm, build_prompt, max_tokens
+from aidesk.i18n import N_, _
 from aidesk.ui.assistant.banner import LimitBanner
 from aidesk.ui.assistant.form import FormState, MarketingForm
 from aidesk.ui.assistant.output import OutputPanel
@@ -31,12 +32,12 @@ if TYPE_CHECKING:
     from aidesk.ui.bridge import Job
     from aidesk.workspaces import Workspace
 
-NO_PROVIDER_HINT = ("No AI is set up in this workspace yet. Add an API key in the "
-                    "Integrations tab, then come back here.")
+NO_PROVIDER_HINT = N_("No AI is set up in this workspace yet. Add an API key in the "
+                      "Integrations tab, then come back here.")
 
 
 class AssistantTab(WorkspaceTab):
-    title = "Assistant"
+    title = N_("Assistant")
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
@@ -49,17 +50,19 @@ class AssistantTab(WorkspaceTab):
         self.form = MarketingForm(ctx)
         self.selector = self.form.selector
         self.output = OutputPanel()
-        self.generate_button = QPushButton("&Generate")
-        self.generate_button.setToolTip("Write the text (Ctrl+Enter)")
+        self.generate_button = QPushButton(_("&Generate"))
+        self.generate_button.setToolTip(_("Write the text (Ctrl+Enter)"))
         self.generate_button.setDefault(True)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop writing and keep the text so far (Esc)")
-        self.regenerate_button = QPushButton("&Regenerate")
-        self.regenerate_button.setToolTip("Ask again for a fresh answer, skipping saved answers")
-        self.copy_button = QPushButton("&Copy")
-        self.copy_button.setToolTip("Copy the text to the clipboard")
-        self.save_button = QPushButton("Sa&ve to file…")
-        self.hint = QLabel(NO_PROVIDER_HINT)
+        self.stop_button = QPushButton(_("Stop"))
+        self.stop_button.setToolTip(_("Stop writing and keep the text so far (Esc)"))
+        self.regenerate_button = QPushButton(_("&Regenerate"))
+        self.regenerate_button.setToolTip(
+            _("Ask again for a fresh answer, skipping saved answers"))
+        self.copy_button = QPushButton(_("&Copy"))
+        self.copy_button.setToolTip(_("Copy the text to the clipboard"))
+        self.save_button = QPushButton(_("Sa&ve to file…"))
+        self.save_button.setToolTip(_("Save the text as a file on this computer"))
+        self.hint = QLabel(_(NO_PROVIDER_HINT))
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #8a5a00;")
         self.hint.hide()
@@ -174,7 +177,7 @@ class AssistantTab(WorkspaceTab):
         if self.job is not None:
             self.job.cancel()
             self.stop_button.setEnabled(False)
-            self.output.status.setText("Stopping…")
+            self.output.status.setText(_("Stopping…"))
 
     def _item(self, job: Job, item: object) -> None:
         if job is not self.job:
@@ -207,11 +210,11 @@ class AssistantTab(WorkspaceTab):
         self.job = None
         if isinstance(exc, LimitExceeded):
             self.banner.show_refusal(exc.limit, exc.used, exc.value, exc.resets_at)
-            self.output.failed("a workspace limit was reached (see the message above).")
+            self.output.failed(_("a workspace limit was reached (see the message above)."))
         else:
             self.ctx.messenger.failure(exc, self)
             self.output.failed(exc.user_message if isinstance(exc, AIDeskError)
-                               else "an unexpected error inside AIDesk.")
+                               else _("an unexpected error inside AIDesk."))
         self._update_buttons()
 
     def _router_event(self, event: object) -> None:
@@ -237,14 +240,15 @@ class AssistantTab(WorkspaceTab):
     # -- copy and save ------------------------------------------------------------------------
     def copy(self) -> None:
         QApplication.clipboard().setText(self.output.text())
-        self.ctx.messenger.info("Copied the text to the clipboard.")
+        self.ctx.messenger.info(_("Copied the text to the clipboard."))
 
     def save(self) -> None:
         folder = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation)
         suggested = str(Path(folder) / f"{self.form.preset_id().replace('_', '-')}.txt")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the text", suggested, "Text files (*.txt);;Markdown (*.md);;All files (*)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the text"), suggested, ";;".join((
+                _("Text files (*.txt)"), _("Markdown (*.md)"), _("All files (*)"))))
         if path:
             self.save_to(Path(path))
 
@@ -253,8 +257,9 @@ class AssistantTab(WorkspaceTab):
         try:
             path.write_text(self.output.text(), encoding="utf-8")
         except OSError as exc:
-            self.ctx.messenger.error(f"Could not save to {path}: {exc.strerror or exc}. "
-                                     "Pick another folder or file name.")
+            self.ctx.messenger.error(_("Could not save to {path}: {reason}. Pick another "
+                                       "folder or file name.").format(
+                                           path=path, reason=exc.strerror or exc))
             return False
-        self.ctx.messenger.info(f"Saved to {path}.")
+        self.ctx.messenger.info(_("Saved to {path}.").format(path=path))
         return True

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from aidesk.errors import AIDeskError
+from aidesk.i18n import _
 from aidesk.providers import PROVIDERS
 from aidesk.ui.integrations.outcome import check_text, stored_text, tone_style
+from aidesk.ui.names import provider_name
 
 if TYPE_CHECKING:
     from aidesk.router.keycheck import KeyCheck
@@ -32,7 +34,7 @@ class CardView(QGroupBox):
 
     def __init__(self, provider: str, parent: QWidget | None = None) -> None:
         self.meta = PROVIDERS[provider]
-        super().__init__(self.meta.label, parent)
+        super().__init__(provider_name(provider), parent)
         self.provider = provider
         self.setObjectName(f"card-{provider}")
         self.setStyleSheet("QGroupBox { font-weight: bold; }")
@@ -46,37 +48,39 @@ class CardView(QGroupBox):
 
     # -- widgets ------------------------------------------------------------------------------
     def _build(self) -> None:
-        label = self.meta.label
+        label = provider_name(self.provider)
         grid = QGridLayout(self)
         grid.setColumnStretch(1, 1)
-        self.enabled_box = QCheckBox("&Enabled: use this provider in this workspace")
+        self.enabled_box = QCheckBox(_("&Enabled: use this provider in this workspace"))
         grid.addWidget(self.enabled_box, 0, 0, 1, 3, Qt.AlignmentFlag.AlignLeft)
 
         self.key_edit = QLineEdit()
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setAccessibleName(f"{label} API key")
+        self.key_edit.setAccessibleName(_("{provider} API key").format(provider=label))
         self.key_edit.setClearButtonEnabled(True)
-        self.test_button = QPushButton("&Test connection")
-        self.save_button = QPushButton("&Save key")
-        self.remove_button = QPushButton("&Remove key")
+        self.test_button = QPushButton(_("&Test connection"))
+        self.save_button = QPushButton(_("&Save key"))
+        self.remove_button = QPushButton(_("&Remove key"))
         self.base_url_edit = QLineEdit()
-        self.base_url_edit.setPlaceholderText(f"default: {self.meta.default_base_url}")
-        self.base_url_edit.setAccessibleName(f"{label} base URL")
+        self.base_url_edit.setPlaceholderText(
+            _("default: {url}").format(url=self.meta.default_base_url))
+        self.base_url_edit.setAccessibleName(_("{provider} base URL").format(provider=label))
         self.model_box = QComboBox()
         self.model_box.setEditable(True)
         self.model_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.model_box.setAccessibleName(f"{label} model")
+        self.model_box.setAccessibleName(_("{provider} model").format(provider=label))
         self.model_box.setMinimumContentsLength(22)
         self.advanced_button = QToolButton()
-        self.advanced_button.setText("&Advanced")
+        self.advanced_button.setText(_("&Advanced"))
         self.advanced_button.setCheckable(True)
         self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
-        self.advanced_button.setToolTip("Show the base URL (only needed for proxies or gateways)")
+        self.advanced_button.setToolTip(
+            _("Show the base URL (only needed for proxies or gateways)"))
 
         buttons = QHBoxLayout()
         if self.meta.needs_key:
-            key_label = QLabel("API &key:")
+            key_label = QLabel(_("API &key:"))
             key_label.setBuddy(self.key_edit)
             grid.addWidget(key_label, 1, 0)
             grid.addWidget(self.key_edit, 1, 1)
@@ -86,22 +90,22 @@ class CardView(QGroupBox):
             self.key_edit.hide()
             self.save_button.hide()
             self.remove_button.hide()
-            url_label = QLabel("Server &address:")
+            url_label = QLabel(_("Server &address:"))
             url_label.setBuddy(self.base_url_edit)
-            self.base_url_edit.setToolTip("Where your Ollama or LM Studio server listens; "
-                                          "empty means the default shown.")
+            self.base_url_edit.setToolTip(_("Where your Ollama or LM Studio server listens; "
+                                            "empty means the default shown."))
             grid.addWidget(url_label, 1, 0)
             grid.addWidget(self.base_url_edit, 1, 1)
             buttons.addWidget(self.test_button)
         grid.addLayout(buttons, 1, 2)
 
-        model_label = QLabel("M&odel:")
+        model_label = QLabel(_("M&odel:"))
         model_label.setBuddy(self.model_box)
         grid.addWidget(model_label, 2, 0)
         grid.addWidget(self.model_box, 2, 1)
         if self.meta.needs_key:
             grid.addWidget(self.advanced_button, 2, 2, Qt.AlignmentFlag.AlignLeft)
-            self.base_url_label = QLabel("&Base URL:")
+            self.base_url_label = QLabel(_("&Base URL:"))
             self.base_url_label.setBuddy(self.base_url_edit)
             grid.addWidget(self.base_url_label, 3, 0)
             grid.addWidget(self.base_url_edit, 3, 1)
@@ -131,11 +135,15 @@ class CardView(QGroupBox):
         self.setEnabled(True)
         self.enabled_box.setChecked(config.stored and config.enabled)
         if config.key_mask:
-            self.key_edit.setPlaceholderText(f"Stored key: {config.key_mask}  "
-                                             "(type a new key to replace it)")
+            self.key_edit.setPlaceholderText(
+                _("Stored key: {mask}  (type a new key to replace it)").format(
+                    mask=config.key_mask))
         else:
-            hint = f" ({self.meta.key_hint})" if self.meta.key_hint else ""
-            self.key_edit.setPlaceholderText(f"No key. Paste your {self.meta.label} key{hint}")
+            name = provider_name(self.provider)
+            self.key_edit.setPlaceholderText(
+                _("No key. Paste your {provider} key ({hint})").format(
+                    provider=name, hint=self.meta.key_hint) if self.meta.key_hint else
+                _("No key. Paste your {provider} key").format(provider=name))
         self.remove_button.setEnabled(config.key_fingerprint is not None)
         if not self.base_url_edit.hasFocus() or reset:
             self.base_url_edit.setText(config.base_url or "")
@@ -170,16 +178,18 @@ class CardView(QGroupBox):
             self.set_models([m.id for m in check.models])
         self.say(check.outcome, check_text(check))
 
-    def _set_busy(self, busy: bool, text: str = "Testing…", cancellable: bool = False) -> None:
+    def _set_busy(self, busy: bool, text: str | None = None, cancellable: bool = False) -> None:
+        text = text or _("Testing…")
         if busy:  # a disabled button loses focus: give it back afterwards (keyboard users)
             focused = [b for b in (self.test_button, self.save_button) if b.hasFocus()]
             self._refocus = focused[0] if focused else None
         self.test_button.setEnabled(not busy or cancellable)
-        self.test_button.setText("&Cancel test" if busy and cancellable
-                                 else text if busy else "&Test connection")
+        self.test_button.setText(_("&Cancel test") if busy and cancellable
+                                 else text if busy else _("&Test connection"))
         self.save_button.setEnabled(not busy)
         if busy:
-            self.say("busy", f"{text} Waiting for {self.meta.label} to answer.")
+            self.say("busy", _("{doing} Waiting for {provider} to answer.").format(
+                doing=text, provider=provider_name(self.provider)))
         elif self._refocus is not None:
             self._refocus.setFocus()
             self._refocus = None
@@ -191,5 +201,5 @@ class CardView(QGroupBox):
     def show_error(self, exc: BaseException) -> None:
         self._set_busy(False)
         text = exc.user_message if isinstance(exc, AIDeskError) else (
-            "Something went wrong inside AIDesk; see the status bar.")
+            _("Something went wrong inside AIDesk; see the status bar."))
         self.say("error", text)

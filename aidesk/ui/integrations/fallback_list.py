@@ -18,13 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aidesk.providers import PROVIDERS
+from aidesk.i18n import _
 from aidesk.ui.integrations.outcome import SKIP_HELP, skip_reason
+from aidesk.ui.names import provider_name
 
 if TYPE_CHECKING:
     from aidesk.workspaces import ProviderConfig
 
 PROVIDER_ROLE = Qt.ItemDataRole.UserRole
+SKIPPED_ROLE = Qt.ItemDataRole.UserRole + 1  # the reason a provider is skipped, or None
 SKIPPED_COLOUR = QColor("#6b6b6b")
 
 
@@ -32,15 +34,15 @@ class FallbackList(QGroupBox):
     reordered = Signal(list)  # provider ids, top first, after a drag or a Move button
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("&Fallback order", parent)
+        super().__init__(_("&Fallback order"), parent)
         layout = QVBoxLayout(self)
-        hint = QLabel("AIDesk tries these providers from top to bottom and moves to the next "
-                      "one when a call fails. Drag a provider, or select it and use Move up / "
-                      "Move down. Greyed providers are skipped, with the reason.")
+        hint = QLabel(_("AIDesk tries these providers from top to bottom and moves to the "
+                        "next one when a call fails. Drag a provider, or select it and use "
+                        "Move up / Move down. Greyed providers are skipped, with the reason."))
         hint.setWordWrap(True)
         layout.addWidget(hint)
         self.list = QListWidget()
-        self.list.setAccessibleName("Fallback order")
+        self.list.setAccessibleName(_("Fallback order"))
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setWordWrap(True)
@@ -48,8 +50,8 @@ class FallbackList(QGroupBox):
         self.list.setMinimumHeight(230)  # six providers, some with a wrapped reason
         layout.addWidget(self.list)
         buttons = QHBoxLayout()
-        self.up_button = QPushButton("Move &up")
-        self.down_button = QPushButton("Move &down")
+        self.up_button = QPushButton(_("Move &up"))
+        self.down_button = QPushButton(_("Move &down"))
         buttons.addWidget(self.up_button)
         buttons.addWidget(self.down_button)
         layout.addLayout(buttons)
@@ -68,17 +70,22 @@ class FallbackList(QGroupBox):
         self.list.blockSignals(True)
         self.list.clear()
         for number, config in enumerate(configs, start=1):
-            label = PROVIDERS[config.provider].label
+            label = provider_name(config.provider)
             reason = skip_reason(config)
-            item = QListWidgetItem(f"{number}. {label}" if reason is None
-                                   else f"{number}. {label} — skipped: {reason}")
+            shown = _(reason) if reason is not None else None
+            item = QListWidgetItem(
+                f"{number}. {label}" if shown is None else
+                _("{number}. {provider} — skipped: {reason}").format(
+                    number=number, provider=label, reason=shown))
             item.setData(PROVIDER_ROLE, config.provider)
+            item.setData(SKIPPED_ROLE, shown)
             if reason is not None:
                 item.setForeground(QBrush(SKIPPED_COLOUR))
-                item.setToolTip(f"The automatic chain skips {label}: {reason}. "
-                                f"{SKIP_HELP.get(reason, '')}".strip())
+                help_text = _(SKIP_HELP[reason]) if reason in SKIP_HELP else ""
+                item.setToolTip(_("The automatic chain skips {provider}: {reason}.").format(
+                    provider=label, reason=shown) + (f" {help_text}" if help_text else ""))
             else:
-                item.setToolTip(f"{label} is used in this order.")
+                item.setToolTip(_("{provider} is used in this order.").format(provider=label))
             self.list.addItem(item)
         self.list.blockSignals(False)
         providers = self.order()
@@ -98,7 +105,7 @@ class FallbackList(QGroupBox):
         out = {}
         for i in range(self.list.count()):
             item = self.list.item(i)
-            if "skipped" in item.text():
+            if item.data(SKIPPED_ROLE):
                 out[item.data(PROVIDER_ROLE)] = item.text()
         return out
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from aidesk import formats
+from aidesk.i18n import N_, _, ngettext
 from aidesk.providers import PROVIDERS
+from aidesk.ui.names import provider_name
 
 if TYPE_CHECKING:
     from aidesk.router.keycheck import KeyCheck
@@ -38,52 +41,76 @@ def _detail(provider: str, message: str) -> str:
 def check_text(check: KeyCheck) -> str:
     """One outcome of a connection test, in words that say what to do next."""
     meta = PROVIDERS[check.provider]
+    name = provider_name(check.provider)
     if check.outcome == VERIFIED:
-        what = "the key works" if meta.needs_key else "the server answers"
-        text = (f"Verified: {what}. {len(check.models)} models available, "
-                f"answered in {check.latency_ms} ms.")
+        count, ms = len(check.models), formats.number(check.latency_ms)
+        if meta.needs_key:
+            text = ngettext("Verified: the key works. {count} model available, answered in "
+                            "{ms} ms.", "Verified: the key works. {count} models available, "
+                            "answered in {ms} ms.", count)
+        else:
+            text = ngettext("Verified: the server answers. {count} model available, answered "
+                            "in {ms} ms.", "Verified: the server answers. {count} models "
+                            "available, answered in {ms} ms.", count)
+        text = text.format(count=formats.number(count), ms=ms)
         ids = {m.id for m in check.models}
         if ids and check.model not in ids:
-            text += f" Model {check.model} is not in the list: pick another under Model."
+            text += " " + _("Model {model} is not in the list: pick another under Model."
+                            ).format(model=check.model)
         return text
     if check.outcome == REJECTED:
-        return (f"Rejected: {meta.label} refused this key (wrong, revoked or without "
-                f"permission). Copy a new key from your {meta.label} account, paste it here "
-                "and test again.")
-    return (f"Not verified (the key may still be fine): "
-            f"{_detail(check.provider, check.message)}")
+        return _("Rejected: {provider} refused this key (wrong, revoked or without "
+                 "permission). Copy a new key from your {provider} account, paste it here "
+                 "and test again.").format(provider=name)
+    return _("Not verified (the key may still be fine): {reason}").format(
+        reason=_detail(check.provider, check.message))
 
 
 def stored_text(config: ProviderConfig) -> tuple[str, str]:
     """(tone, text) for a card before any test in this session: the last recorded outcome."""
     meta = PROVIDERS[config.provider]
+    name = provider_name(config.provider)
     if not meta.needs_key and not config.stored:
-        return "info", ("Set the server address of your Ollama or LM Studio server, then "
-                        "press Test connection.")
+        return "info", _("Set the server address of your Ollama or LM Studio server, then "
+                         "press Test connection.")
     if meta.needs_key and config.key_fingerprint is None:
-        return "info", (f"No key yet. Paste your {meta.label} API key, press Test connection, "
-                        "then Save key.")
+        return "info", _("No key yet. Paste your {provider} API key, press Test connection, "
+                         "then Save key.").format(provider=name)
     status = config.last_test_status
     if status is None:
-        return "info", "Key saved but not tested yet. Press Test connection."
-    when = f" ({config.last_test_at:%Y-%m-%d %H:%M} UTC)" if config.last_test_at else ""
+        return "info", _("Key saved but not tested yet. Press Test connection.")
     message = _detail(config.provider, config.last_test_message or "")
+    when = formats.date_time(config.last_test_at) if config.last_test_at else None
     if status == REJECTED:
-        return REJECTED, (f"Last test{when}: rejected. {meta.label} refused the stored key; "
-                          "paste a new key and save it.")
-    label = "verified" if status == VERIFIED else "not verified"
-    return status, f"Last test{when}: {label}. {message}".rstrip()
+        text = (_("Last test ({when}): rejected. {provider} refused the stored key; paste a "
+                  "new key and save it.") if when else
+                _("Last test: rejected. {provider} refused the stored key; paste a new key and "
+                  "save it."))
+        return REJECTED, text.format(when=when, provider=name)
+    if status == VERIFIED:
+        head = _("Last test ({when}): verified.") if when else _("Last test: verified.")
+    else:
+        head = (_("Last test ({when}): not verified.") if when
+                else _("Last test: not verified."))
+    return status, f"{head.format(when=when)} {message}".rstrip()
+
+
+# Why the automatic chain passes over a provider: the core's words, and what to do about it.
+SKIP_REASONS = {
+    "no key": N_("no key"),
+    "disabled": N_("disabled"),
+    "key failing (last test rejected it)": N_("key failing (last test rejected it)"),
+}
+SKIP_HELP = {
+    "no key": N_("Add a key in its card to use it."),
+    "disabled": N_("Tick Enabled in its card to use it."),
+    "key failing (last test rejected it)": N_("Paste a working key in its card and save it."),
+}
 
 
 def skip_reason(config: ProviderConfig) -> str | None:
-    """Why the automatic chain passes over this provider (None: it is used)."""
+    """Why the automatic chain passes over this provider (None: it is used), untranslated:
+    show it with `_()`."""
     if not config.stored:
         return "no key" if PROVIDERS[config.provider].needs_key else "disabled"
     return config.skip_reason()
-
-
-SKIP_HELP = {
-    "no key": "Add a key in its card to use it.",
-    "disabled": "Tick Enabled in its card to use it.",
-    "key failing (last test rejected it)": "Paste a working key in its card and save it.",
-}

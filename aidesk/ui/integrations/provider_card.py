@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from aidesk.i18n import _
 from aidesk.ui.integrations.card_view import CardView
 from aidesk.ui.integrations.outcome import REJECTED, UNVERIFIED, check_text
+from aidesk.ui.names import provider_name
 
 if TYPE_CHECKING:
     from aidesk.core import Core
@@ -71,7 +73,7 @@ class ProviderCard(CardView):
             return
         typed = self.key_edit.text().strip() if self.meta.needs_key else ""
         if self.meta.needs_key and not typed and config.key_fingerprint is None:
-            self.say("error", "There is no key to test: paste the key into the API key field.")
+            self.say("error", _("There is no key to test: paste the key into the API key field."))
             return
         provider = self.provider
         base_url = self.base_url_edit.text().strip().rstrip("/") or None
@@ -109,21 +111,21 @@ class ProviderCard(CardView):
 
     def _test_cancelled(self) -> None:
         self._set_busy(False)
-        self.say("info", "Test cancelled. Nothing was saved.")
+        self.say("info", _("Test cancelled. Nothing was saved."))
 
     def _tested(self, check: KeyCheck | None, config: ProviderConfig | None, *, typed: str,
                 then_save: bool) -> None:
         self._set_busy(False)
         if check is None:
-            self.say("error", "The stored key is missing from the OS keyring. Paste the key "
-                              "again and save it.")
+            self.say("error", _("The stored key is missing from the OS keyring. Paste the key "
+                                "again and save it."))
             return
         self.show_check(check)
         still_typed = bool(typed) and self.key_edit.text().strip() == typed
         if still_typed:
             self._typed_check = (_digest(typed), check)
             if check.ok and not then_save:
-                self.say(check.outcome, check_text(check) + " Press Save key to keep it.")
+                self.say(check.outcome, check_text(check) + " " + _("Press Save key to keep it."))
         if config is not None and self.workspace is not None:
             self.set_config(self.workspace, config, reset=False)
             self.changed.emit(config)
@@ -134,7 +136,8 @@ class ProviderCard(CardView):
     def save_key(self) -> None:
         typed = self.key_edit.text().strip()
         if not typed:
-            self.say("error", "Paste the key into the API key field first, then press Save key.")
+            self.say("error",
+                     _("Paste the key into the API key field first, then press Save key."))
             self.key_edit.setFocus()
             return
         known = self._typed_check
@@ -144,22 +147,24 @@ class ProviderCard(CardView):
             self.test_connection(then_save=True)  # a key is tested before it is saved
 
     def _decide_save(self, typed: str, check: KeyCheck) -> None:
-        label = self.meta.label
+        label = provider_name(self.provider)
         if check.outcome == REJECTED:
             confirmed = self.ctx.messenger.ask(
-                self, "Key rejected",
-                f"{label} rejected this key when it was tested. If you save it, AIDesk skips "
-                f"{label} until the key is replaced.\n\nSave it only if you are sure the test "
-                "was wrong.", "Save rejected key anyway")
+                self, _("Key rejected"),
+                _("{provider} rejected this key when it was tested. If you save it, AIDesk "
+                  "skips {provider} until the key is replaced.\n\nSave it only if you are "
+                  "sure the test was wrong.").format(provider=label),
+                _("Save rejected key anyway"))
         elif check.outcome == UNVERIFIED:
             confirmed = self.ctx.messenger.ask(
-                self, "Key not verified",
-                f"AIDesk could not verify this key: {check_text(check)}\n\nSave it anyway "
-                "and test it again later?", "Save without verifying")
+                self, _("Key not verified"),
+                _("AIDesk could not verify this key: {reason}\n\nSave it anyway and test it "
+                  "again later?").format(reason=check_text(check)),
+                _("Save without verifying"))
         else:
             confirmed = True
         if not confirmed:
-            self.say(check.outcome, check_text(check) + " The key was not saved.")
+            self.say(check.outcome, check_text(check) + " " + _("The key was not saved."))
             return
         ws, provider = self.workspace, self.provider
         assert ws is not None
@@ -179,20 +184,22 @@ class ProviderCard(CardView):
         self.save_button.setEnabled(True)
         self._typed_check = None
         self.key_edit.clear()
-        self.say(check.outcome,
-                 f"Saved: key {config.key_mask} is in the OS keyring. {check_text(check)}")
-        self.ctx.messenger.info(f"{self.meta.label} key saved for this workspace.")
+        self.say(check.outcome, _("Saved: key {mask} is in the OS keyring.").format(
+            mask=config.key_mask) + " " + check_text(check))
+        self.ctx.messenger.info(_("{provider} key saved for this workspace.").format(
+            provider=provider_name(self.provider)))
         self.changed.emit(config)
 
     def remove_key(self) -> None:
-        ws, provider, label = self.workspace, self.provider, self.meta.label
+        ws, provider, label = self.workspace, self.provider, provider_name(self.provider)
         if ws is None or self.config is None or self.config.key_fingerprint is None:
             return
         if not self.ctx.messenger.ask(
-                self, "Remove key",
-                f"Delete the {label} key ({self.config.key_mask}) of workspace {ws.name} from "
-                f"the OS keyring? AIDesk stops using {label} here until you add a key again.",
-                "Remove key"):
+                self, _("Remove key"),
+                _("Delete the {provider} key ({mask}) of workspace {workspace} from the OS "
+                  "keyring? AIDesk stops using {provider} here until you add a key again."
+                  ).format(provider=label, mask=self.config.key_mask, workspace=ws.name),
+                _("Remove key")):
             return
 
         def work(core: Core) -> ProviderConfig:
@@ -206,26 +213,28 @@ class ProviderCard(CardView):
     def _removed(self, config: ProviderConfig) -> None:
         assert self.workspace is not None
         self.set_config(self.workspace, config, reset=True)
-        self.say("info", f"Key removed. Paste a new {self.meta.label} key to use it again.")
+        self.say("info", _("Key removed. Paste a new {provider} key to use it again.").format(
+            provider=provider_name(self.provider)))
         self.changed.emit(config)
 
     # -- settings -------------------------------------------------------------------------------
     def _enabled_clicked(self, checked: bool) -> None:
         self._save_setting("enabled", "true" if checked else "false",
-                           "Enabled." if checked else "Disabled: AIDesk will not use it.")
+                           _("Enabled.") if checked else _("Disabled: AIDesk will not use it."))
 
     def _base_url_finished(self) -> None:
         config = self.config
         value = self.base_url_edit.text().strip().rstrip("/")
         if config is not None and value != (config.base_url or ""):
             self._save_setting("base_url", value or "default",
-                               f"Base URL saved: {value or 'default'}.")
+                               _("Base URL saved: {url}.").format(url=value) if value
+                               else _("Base URL saved: the default."))
 
     def _model_finished(self) -> None:
         config = self.config
         value = self.model_box.currentText().strip()
         if config is not None and value and value != config.model:
-            self._save_setting("model", value, f"Model saved: {value}.")
+            self._save_setting("model", value, _("Model saved: {model}.").format(model=value))
 
     def _save_setting(self, field: str, value: str, done_text: str) -> None:
         ws, provider = self.workspace, self.provider
@@ -241,7 +250,7 @@ class ProviderCard(CardView):
         def saved(config: ProviderConfig) -> None:
             assert self.workspace is not None
             self.set_config(self.workspace, config, reset=False)
-            self.ctx.messenger.info(f"{self.meta.label}: {done_text}")
+            self.ctx.messenger.info(f"{provider_name(self.provider)}: {done_text}")
             self.changed.emit(config)
 
         def failed(exc: BaseException) -> None:

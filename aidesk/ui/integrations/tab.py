@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aidesk.providers import PROVIDER_IDS, PROVIDERS
+from aidesk.i18n import N_, _, ngettext
+from aidesk.providers import PROVIDER_IDS
 from aidesk.ui.context import UiContext, WorkspaceTab
 from aidesk.ui.integrations.fallback_list import FallbackList
 from aidesk.ui.integrations.outcome import REJECTED, UNVERIFIED, VERIFIED, tone_style
 from aidesk.ui.integrations.provider_card import ProviderCard
+from aidesk.ui.names import provider_name
 
 if TYPE_CHECKING:
     from aidesk.core import Core
@@ -29,25 +31,25 @@ if TYPE_CHECKING:
 
 
 class IntegrationsTab(WorkspaceTab):
-    title = "Integrations"
+    title = N_("Integrations")
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
         self.configs: dict[str, ProviderConfig] = {}
         self._generation = 0
 
-        intro = QLabel("Connect this workspace (client) to its AI providers. Paste a key, press "
-                       "Test connection, then Save key. Keys are kept only in the OS keyring; "
-                       "AIDesk shows just a masked form such as sk-…a1b2.")
+        intro = QLabel(_("Connect this workspace (client) to its AI providers. Paste a key, "
+                         "press Test connection, then Save key. Keys are kept only in the OS "
+                         "keyring; AIDesk shows just a masked form such as sk-…a1b2."))
         intro.setWordWrap(True)
 
-        self.check_all_button = QPushButton("&Check all keys")
-        self.check_all_button.setToolTip("Test every saved key with a real call, all at once")
+        self.check_all_button = QPushButton(_("&Check all keys"))
+        self.check_all_button.setToolTip(_("Test every saved key with a real call, all at once"))
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)
         self.progress.setMaximumWidth(160)
-        self.progress.setAccessibleName("Checking keys")
+        self.progress.setAccessibleName(_("Checking keys"))
         self.progress.hide()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -137,8 +139,9 @@ class IntegrationsTab(WorkspaceTab):
             self._refresh(configs)
             for provider, config in configs.items():
                 self.cards[provider].set_config(ws, config, reset=False)
-            names = ", ".join(PROVIDERS[p].label for p in configs)
-            self.ctx.messenger.info(f"Fallback order saved: {names}.")
+            names = ", ".join(provider_name(p) for p in configs)
+            self.ctx.messenger.info(_("Fallback order saved: {providers}.").format(
+                providers=names))
             self.ctx.bridge.configs_changed.emit()
 
         self._load(work, saved)
@@ -150,13 +153,15 @@ class IntegrationsTab(WorkspaceTab):
             return
         testable = [p for p, c in self.configs.items() if c.stored and c.has_key]
         if not testable:
-            self._summary("info", "No saved keys to check yet: add a key to a provider first.")
+            self._summary("info", _("No saved keys to check yet: add a key to a provider first."))
             return
         for provider in testable:
             self.cards[provider].set_checking(True)
         self.check_all_button.setEnabled(False)
         self.progress.show()
-        self._summary("busy", f"Testing {len(testable)} providers at once…")
+        self._summary("busy", ngettext("Testing {count} provider…",
+                                       "Testing {count} providers at once…",
+                                       len(testable)).format(count=len(testable)))
 
         async def work(core: Core) -> tuple[list[KeyCheck], dict[str, ProviderConfig]]:
             from aidesk.router.keycheck import check_workspace
@@ -183,13 +188,18 @@ class IntegrationsTab(WorkspaceTab):
         self._refresh(configs)
         counts = {k: sum(r.outcome == k for r in results)
                   for k in (VERIFIED, REJECTED, UNVERIFIED)}
-        parts = [f"{counts[VERIFIED]} verified"]
-        if counts[REJECTED]:
-            parts.append(f"{counts[REJECTED]} rejected (replace those keys)")
-        if counts[UNVERIFIED]:
-            parts.append(f"{counts[UNVERIFIED]} not verified (test again later)")
+        n_ok, n_bad, n_unsure = (counts[k] for k in (VERIFIED, REJECTED, UNVERIFIED))
+        parts = [ngettext("{count} verified", "{count} verified", n_ok).format(count=n_ok)]
+        if n_bad:
+            parts.append(ngettext("{count} rejected (replace that key)",
+                                  "{count} rejected (replace those keys)", n_bad
+                                  ).format(count=n_bad))
+        if n_unsure:
+            parts.append(ngettext("{count} not verified (test again later)",
+                                  "{count} not verified (test again later)", n_unsure
+                                  ).format(count=n_unsure))
         worst = REJECTED if counts[REJECTED] else UNVERIFIED if counts[UNVERIFIED] else VERIFIED
-        summary = "Checked all keys: " + ", ".join(parts) + "."
+        summary = _("Checked all keys: {results}.").format(results=", ".join(parts))
         self._summary(worst, summary)
         self.ctx.messenger.info(summary)
         self.ctx.bridge.configs_changed.emit()
@@ -200,7 +210,7 @@ class IntegrationsTab(WorkspaceTab):
         self.ctx.messenger.failure(exc, self)
         for provider in providers:
             self.cards[provider].show_error(exc)
-        self._summary("error", "Check all keys stopped before it finished; see the cards.")
+        self._summary("error", _("Check all keys stopped before it finished; see the cards."))
 
     def _summary(self, tone: str, text: str) -> None:
         self.summary.setStyleSheet(tone_style(tone))
