@@ -97,9 +97,9 @@ def desktop(runs: int) -> bool:
 
 
 def cli(runs: int, bytecode_cache: bool) -> bool:
-    sys.path.insert(0, str(ROOT))
+    from router import RemoteEmulator  # bench/router.py: this script's folder is sys.path[0]
+
     from aidesk.providers import PROVIDERS
-    from bench.router import RemoteEmulator
 
     with tempfile.TemporaryDirectory() as tmp, RemoteEmulator() as emu:
         env = {**os.environ, "AIDESK_DATA_DIR": str(Path(tmp) / "data"),
