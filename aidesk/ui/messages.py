@@ -53,9 +53,16 @@ class Messenger(QObject):
         self._say("error", text)
 
     def _say(self, level: str, text: str) -> None:
-        text = redact(text)
+        from aidesk.ui.hints import for_gui
+
+        text = for_gui(redact(text))  # never a CLI command: the place in the app instead
         self.last = (level, text)
         self.message.emit(level, text)
+
+    def resolved(self) -> None:
+        """The next action succeeded: an error or warning still shown is old news."""
+        if self.last is not None and self.last[0] in ("error", "warning"):
+            self._say("info", _("Ready."))
 
     def failure(self, exc: BaseException, parent: QWidget | None = None) -> None:
         """Show a core failure: its own words if known, the crash dialog if a bug."""

@@ -16,6 +16,7 @@ from aidesk.errors import LimitExceeded
 from aidesk.storage.types import utcnow
 from aidesk.ui.app import build_window
 from aidesk.ui.bridge import CoreBridge
+from aidesk.ui.hints import for_gui
 from aidesk.ui.main_window import MainWindow
 from aidesk.ui.messages import CrashDialog
 from tests.support import configure
@@ -89,7 +90,9 @@ def test_duplicate_workspace_is_reported_in_the_status_bar(window: MainWindow,
 def test_known_errors_use_the_core_text(window: MainWindow) -> None:
     err = LimitExceeded("tokens_per_day", 1000, 990, utcnow())
     window.ctx.messenger.failure(err)
-    assert window.status_label.text() == err.user_message
+    # the core's words, with its CLI hint turned into the place in the app (aidesk.ui.hints)
+    assert window.status_label.text() == for_gui(err.user_message)
+    assert "aidesk config" not in window.status_label.text()
     assert not window.ctx.messenger.crash_reports
 
 

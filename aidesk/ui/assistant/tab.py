@@ -80,6 +80,9 @@ class AssistantTab(WorkspaceTab):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.generate, context)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop, context)
+        from aidesk.ui.assistant.session import AssistantSession
+
+        self.session = AssistantSession(self)  # keeps texts, refines them, the history
         self._update_buttons()
 
     def _build_layout(self) -> None:
@@ -129,6 +132,7 @@ class AssistantTab(WorkspaceTab):
         if previous is not None and previous.id == workspace.id:
             self.selector.set_workspace(workspace)  # same workspace: refresh the list only
             return
+        self.session.leave(previous)
         if previous is not None:
             self._states[previous.tenant_id] = self.form.state()
         if self.job is not None:
@@ -139,6 +143,7 @@ class AssistantTab(WorkspaceTab):
         self.output.clear()
         self.form.restore(self._states.get(workspace.tenant_id))
         self.selector.set_workspace(workspace)
+        self.session.enter(workspace)
         self._update_buttons()
 
     # -- generating ---------------------------------------------------------------------------
@@ -161,6 +166,7 @@ class AssistantTab(WorkspaceTab):
         tokens = max_tokens(fields.length)
         self.result = None
         self.banner.clear()
+        self.session.starting_prompt(system, user)
         self.output.begin()
         job = self.ctx.bridge.stream(lambda core: core.router.stream(
             ws, user, system=system, provider=provider, model=model, module=MODULE,
@@ -195,6 +201,7 @@ class AssistantTab(WorkspaceTab):
         self.job = None
         if self.result is not None:
             self.output.finish(self.result)
+        self.session.finished(self.result)
         self._update_buttons()
 
     def _cancelled(self, job: Job) -> None:
@@ -202,6 +209,7 @@ class AssistantTab(WorkspaceTab):
             return
         self.job = None
         self.output.stopped()
+        self.session.lost(None)
         self._update_buttons()
 
     def _failed(self, job: Job, exc: BaseException) -> None:
@@ -215,6 +223,7 @@ class AssistantTab(WorkspaceTab):
             self.ctx.messenger.failure(exc, self)
             self.output.failed(exc.user_message if isinstance(exc, AIDeskError)
                                else _("an unexpected error inside AIDesk."))
+        self.session.lost(exc)  # the previous text back, the message without CLI hints
         self._update_buttons()
 
     def _router_event(self, event: object) -> None:
