@@ -38,9 +38,9 @@ def create_app(argv: list[str]) -> QApplication:
     for size in ICON_SIZES:
         icon.addFile(str(RESOURCES / "icons" / f"aidesk-{size}.png"))
     app.setWindowIcon(icon)
-    style = RESOURCES / "styles" / "aidesk.qss"
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    from aidesk.ui import theme
+
+    theme.install(app)  # light or dark as the system (or the user's choice) says, + aidesk.qss
     return app
 
 
@@ -66,6 +66,9 @@ def build_window(bridge: CoreBridge, settings: QSettings | None = None) -> MainW
     install_excepthook(messenger)
     window = MainWindow(UiContext(bridge, messenger), settings or QSettings())
     messenger.setParent(window)
+    from aidesk.ui import shell
+
+    shell.install(window)  # menu bar, keyring banner, icons, old messages cleared on success
     return window
 
 

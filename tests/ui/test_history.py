@@ -29,7 +29,9 @@ def assistant(window: MainWindow, qtbot: Any, on_worker: Worker,  # noqa: F811
     window.resize(1280, 800)
     page = window.page(AssistantTab)
     assert isinstance(page, AssistantTab)
-    window.tabs.setCurrentWidget(page.parentWidget())
+    holder = page.parentWidget()
+    assert holder is not None
+    window.tabs.setCurrentWidget(holder)
     qtbot.waitUntil(lambda: bool(page.selector.providers()), timeout=10_000)
     return page
 
@@ -56,8 +58,9 @@ def test_a_failed_regenerate_keeps_the_previous_text(assistant: AssistantTab, qt
     shoot(tab.window(), "assistant-failed-regenerate-keeps-text")
 
     emulator.reset()
-    configure_again = tab.ctx.bridge.call(
-        lambda core: configure(core, tab.workspace, emulator, "openai"))
+    ws = tab.workspace
+    assert ws is not None
+    configure_again = tab.ctx.bridge.call(lambda core: configure(core, ws, emulator, "openai"))
     qtbot.waitUntil(lambda: configure_again.finished, timeout=10_000)
     tab.ctx.bridge.configs_changed.emit()  # keys fixed in Integrations: the error goes
     assert tab.output.state() == "" and "try again" in tab.output.status.text()
