@@ -14,19 +14,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if all(arg == "--smoke" for arg in args):
         return _gui(smoke=bool(args))
+    shots = _screenshots(args)
+    if shots is not None:
+        return _gui(smoke=True, screenshots=shots)
     from aidesk.cli import main as cli_main
 
     return cli_main(args)
 
 
-def _gui(smoke: bool) -> int:
+def _screenshots(args: list[str]) -> str | None:
+    """DIR of `--smoke --screenshots DIR` (either order, or `--screenshots=DIR`), else None."""
+    rest = [a for a in args if a != "--smoke"]
+    if len(rest) == len(args):
+        return None
+    if len(rest) == 2 and rest[0] == "--screenshots" and rest[1] and rest[1] != "--smoke":
+        return rest[1]
+    if len(rest) == 1 and rest[0].startswith("--screenshots=") and len(rest[0]) > 14:
+        return rest[0].partition("=")[2]
+    return None
+
+
+def _gui(smoke: bool, screenshots: str | None = None) -> int:
     try:
         from aidesk.ui.app import run
     except ImportError as exc:
         print(f"aidesk: the desktop app cannot start ({exc}). Install it with `scripts/run`, "
               "or use the command line: `aidesk --help`.", file=sys.stderr)
         return 1
-    return int(run(smoke=smoke))
+    if screenshots is None:
+        return int(run(smoke=smoke))
+    from pathlib import Path
+
+    return int(run(smoke=smoke, screenshots=Path(screenshots)))
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def quit_on_signals(app: QApplication) -> QTimer:
     return timer
 
 
-def run(smoke: bool = False) -> int:
+def run(smoke: bool = False, screenshots: Path | None = None) -> int:
     if smoke:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_app(sys.argv)
@@ -98,7 +98,7 @@ def run(smoke: bool = False) -> int:
         from aidesk.ui.smoke import Smoke, scratch_settings
 
         window = build_window(bridge, scratch_settings())
-        check = Smoke(app, bridge, window)
+        check = Smoke(app, bridge, window, screenshots)
     else:
         window = build_window(bridge)
     window.show()

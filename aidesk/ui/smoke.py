@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
@@ -37,8 +38,11 @@ def scratch_settings() -> QSettings:
 
 
 class Smoke:
-    def __init__(self, app: QApplication, bridge: CoreBridge, window: MainWindow) -> None:
+    def __init__(self, app: QApplication, bridge: CoreBridge, window: MainWindow,
+                 screenshots: Path | None = None) -> None:
         self.app = app
+        self.window = window
+        self.screenshots = screenshots  # --screenshots DIR: one PNG per tab and Settings
         self.marks_ms: list[float] = []
         self.epochs: list[float] = []  # wall-clock marks, for bench/startup.py
         bridge.ready.connect(self.ready)
@@ -63,8 +67,17 @@ class Smoke:
         sdks = [m for m in SDKS if m in sys.modules]
         if sdks:
             self.fail(4, f"provider SDKs imported at start-up: {sdks}")
+        elif self.screenshots is not None and self.window is not None:
+            from aidesk.ui.screenshots import ScreenshotTour
+
+            ScreenshotTour(self.window, self.screenshots, self.shots_saved).start()
         else:
             self.app.exit(0)
+
+    def shots_saved(self, paths: list[Path]) -> None:
+        for path in paths:
+            print(f"screenshot: {path}", flush=True)
+        self.app.exit(0)
 
     def failed(self, exc: BaseException) -> None:
         message = getattr(exc, "user_message", None) or f"{type(exc).__name__}: {exc}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -79,11 +81,17 @@ class CardView(QGroupBox):
             _("Show the base URL (only needed for proxies or gateways)"))
 
         buttons = QHBoxLayout()
+        # The field and its buttons side by side, or the buttons under the field when the
+        # card is narrow (1024 px windows, longer labels in Portuguese): never cut off.
+        self.key_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.key_row.setContentsMargins(0, 0, 0, 0)
+        self._buttons = buttons
         if self.meta.needs_key:
             key_label = QLabel(_("API &key:"))
             key_label.setBuddy(self.key_edit)
             grid.addWidget(key_label, 1, 0)
-            grid.addWidget(self.key_edit, 1, 1)
+            self._row_label = key_label
+            self.key_row.addWidget(self.key_edit, 1)
             for button in (self.test_button, self.save_button, self.remove_button):
                 buttons.addWidget(button)
         else:
@@ -95,9 +103,12 @@ class CardView(QGroupBox):
             self.base_url_edit.setToolTip(_("Where your Ollama or LM Studio server listens; "
                                             "empty means the default shown."))
             grid.addWidget(url_label, 1, 0)
-            grid.addWidget(self.base_url_edit, 1, 1)
+            self._row_label = url_label
+            self.key_row.addWidget(self.base_url_edit, 1)
             buttons.addWidget(self.test_button)
-        grid.addLayout(buttons, 1, 2)
+        buttons.addStretch(1)
+        self.key_row.addLayout(buttons)
+        grid.addLayout(self.key_row, 1, 1, 1, 2)
 
         model_label = QLabel(_("M&odel:"))
         model_label.setBuddy(self.model_box)
@@ -119,6 +130,19 @@ class CardView(QGroupBox):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         grid.addWidget(self.status, 4, 0, 1, 3)
         self.setEnabled(False)  # until a config arrives
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        wide = self.width() >= self._wide_width()
+        self.key_row.setDirection(QBoxLayout.Direction.LeftToRight if wide
+                                  else QBoxLayout.Direction.TopToBottom)
+        super().resizeEvent(event)
+
+    def _wide_width(self) -> int:
+        """The card width at which the field and its buttons fit on one line."""
+        margins = 2 * 24 + self._row_label.sizeHint().width()
+        return 120 + self.model_box.minimumSizeHint().width() + margins \
+            + sum(b.sizeHint().width() + 6 for b in (self.test_button, self.save_button,
+                                                     self.remove_button) if b.isVisibleTo(self))
 
     def _show_advanced(self, shown: bool) -> None:
         self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if shown
