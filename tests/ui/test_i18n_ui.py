@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTimer, QTranslator
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -54,6 +55,7 @@ BRANDS = ("Anthropic (Claude)", "Google Gemini", "OpenRouter", "OpenAI", "Groq",
           "Ollama", "LM Studio", "Claude", "Gemini", "Markdown", "WhatsApp", "Instagram",
           "Facebook", "Ctrl+Enter", "Ctrl+N", "Ctrl+Q", "Ctrl+C", "Ctrl+V", "Esc", "F1")
 ALLOWED = [
+    r"\b[a-z_]+(?:\.[a-z_]+)+\b",  # setting keys (limits.tokens_per_day)
     r"https?://\S+",  # addresses
     r"(?<![\w])/[\w./-]+",  # paths (data folder, crash report)
     r"\b[\w.-]*\d[\w.:/-]*\b",  # model ids, numbers, key masks (gpt-4o-mini, sk-…a1b2)
@@ -337,6 +339,30 @@ def inspect_modal(checker: Checker, context: str, close: Callable[[QDialog], Non
     return lambda: state["done"]
 
 
+def open_from_menu(window: MainWindow, qtbot: Any, keys: str | None, name: str) -> QDialog:
+    """Trigger the menu action with this shortcut (else this English text), return the
+    dialog it opens."""
+    before = {id(d) for d in window.findChildren(QDialog) if d.isVisible()}
+    for action in window.findChildren(QAction):
+        shortcut = action.shortcut().toString()
+        if (keys and shortcut == keys) or (not keys and action.text() == i18n._(name)):
+            action.trigger()
+            break
+    else:
+        raise AssertionError(f"no menu action for the {name} dialog")
+
+    def opened() -> QDialog | None:
+        found = [d for d in window.findChildren(QDialog)
+                 if d.isVisible() and id(d) not in before]
+        return found[0] if found else None
+
+    qtbot.waitUntil(lambda: opened() is not None, timeout=5_000)
+    qtbot.wait(600)  # values load on the worker
+    dialog = opened()
+    assert dialog is not None
+    return dialog
+
+
 # -- tests ---------------------------------------------------------------------------------------
 def test_every_visible_text_is_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp_path: Path,
                                              emulator: Any) -> None:
@@ -382,6 +408,18 @@ def test_every_visible_text_is_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp
         done = inspect_modal(checker, "New workspace", lambda d: d.reject(), qtbot)
         qtbot.mouseClick(window.new_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(done, timeout=5_000)
+
+        for keys, title in (("Ctrl+,", "settings"), ("F1", "help"), (None, "&About AIDesk")):
+            name = re.sub(r"[^a-z]+", "-", normalise(title).lower()).strip("-")
+            dialog = open_from_menu(window, qtbot, keys, name if keys else title)
+            checker.check(dialog, f"{name} dialog")
+            for tabs in dialog.findChildren(QTabWidget):  # every page of the dialog
+                for index in range(tabs.count()):
+                    tabs.setCurrentIndex(index)
+                    checker.check(dialog, f"{name} dialog, page {index + 1}")
+                    shoot(dialog, f"i18n-pt_BR-dialog-{name}-{index + 1}")
+            shoot(dialog, f"i18n-pt_BR-dialog-{name}")
+            dialog.reject()
 
         crash = CrashDialog("Traceback (most recent call last):\n  ...\nValueError: boom",
                             window)
