@@ -82,6 +82,7 @@ class Database:
         self.path = path
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._engine_lock = threading.Lock()
         self._engine: Engine | None = None
 
     # -- sqlite3: the hot path ------------------------------------------------------------------
@@ -166,7 +167,7 @@ class Database:
     @property
     def engine(self) -> Engine:
         """The SQLAlchemy engine on the same file (built, and SQLAlchemy imported, on first use)."""
-        with self._lock:
+        with self._engine_lock:  # not the pool's lock: building it imports SQLAlchemy
             if self._engine is None:
                 self._engine = create_sqlite_engine(self.path)
             return self._engine
