@@ -80,8 +80,9 @@ class OutputPanel(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         head.addWidget(title)
-        head.addWidget(self.status, 1)
+        head.addStretch(1)
         layout.addLayout(head)
+        layout.addWidget(self.status)  # its own line: a long failure wraps, never clipped
 
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName(_("Result text"))
