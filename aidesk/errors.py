@@ -1,5 +1,10 @@
 """Typed errors. Each carries a one-sentence `user_message` that says what to do.
 
+The message is in the user's language (aidesk.i18n). What to do may depend on where the
+user reads it: an error carries its hint per surface (`cli_hint`: a command to run,
+`gui_hint`: the place in the app), and `user_message` ends with the one for the surface in
+use (`aidesk.i18n.surface()`); `message_for(surface)` gives either.
+
 Provider errors also say whether the router should try the next provider
 (`fallback`) and, for rate limits, how long the provider asked us to wait.
 """
@@ -10,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from aidesk.i18n import N_, _, surface
 from aidesk.redact import redact
 
 if TYPE_CHECKING:
@@ -21,9 +27,27 @@ class AIDeskError(Exception):
 
     code = "error"
 
-    def __init__(self, user_message: str) -> None:
-        self.user_message = redact(user_message)
-        super().__init__(self.user_message)
+    def __init__(self, user_message: str, *, cli_hint: str = "", gui_hint: str = "") -> None:
+        self.text = redact(user_message)  # what happened, the same on every surface
+        self.cli_hint = redact(cli_hint)  # what to do on the command line (a command)
+        self.gui_hint = redact(gui_hint)  # what to do in the desktop app (a place in it)
+        super().__init__(self.text)
+
+    def hint(self, where: str | None = None) -> str:
+        """What to do, for `where` ("cli" or "gui"; the surface in use when None)."""
+        return self.gui_hint if (where or surface()) == "gui" else self.cli_hint
+
+    def message_for(self, where: str | None = None) -> str:
+        hint = self.hint(where)
+        return f"{self.text} {hint}" if hint else self.text
+
+    @property
+    def user_message(self) -> str:
+        """The sentence to show: what happened, then what to do where the user reads it."""
+        return self.message_for()
+
+    def __str__(self) -> str:
+        return self.user_message
 
 
 class ConfigError(AIDeskError):
@@ -34,12 +58,11 @@ class KeyringUnavailable(AIDeskError):
     code = "keyring_unavailable"
 
     def __init__(self, backend: str) -> None:
-        super().__init__(
-            f"No secure key store is available (keyring backend: {backend}), and AIDesk keeps "
+        super().__init__(_(
+            "No secure key store is available (keyring backend: {backend}), and AIDesk keeps "
             "API keys only in the OS keyring, never in plain text: on Linux install and unlock "
             "a Secret Service such as gnome-keyring or KWallet (Windows and macOS use their "
-            "own store automatically)."
-        )
+            "own store automatically).").format(backend=backend))
 
 
 class ProviderError(AIDeskError):
@@ -56,10 +79,16 @@ class ProviderError(AIDeskError):
         self.detail = redact(detail)
         self.status = status
         self.usage = usage  # tokens the provider billed for this failed answer, if any
-        super().__init__(self.describe())
+        cli, gui = self.hints()
+        super().__init__(self.describe(), cli_hint=cli, gui_hint=gui)
 
     def describe(self) -> str:
-        return f"{self.provider}: the call failed. {self.detail}".strip()
+        return _("{provider}: the call failed. {detail}").format(
+            provider=self.provider, detail=self.detail).strip()
+
+    def hints(self) -> tuple[str, str]:
+        """(command line, desktop) hints; none for most provider failures."""
+        return "", ""
 
     @property
     def reason(self) -> str:
@@ -71,10 +100,12 @@ class InvalidKey(ProviderError):
     code = "invalid_key"
 
     def describe(self) -> str:
-        return (
-            f"{self.provider}: the API key was rejected (wrong, revoked or without permission). "
-            f"Replace it with `aidesk keys set {self.provider}` or in Integrations."
-        )
+        return _("{provider}: the API key was rejected (wrong, revoked or without "
+                 "permission).").format(provider=self.provider)
+
+    def hints(self) -> tuple[str, str]:
+        return (_("Replace it with `aidesk keys set {provider}`.").format(provider=self.provider),
+                _("Replace it in Integrations."))
 
 
 class ModelNotFound(ProviderError):
@@ -85,10 +116,13 @@ class ModelNotFound(ProviderError):
         super().__init__(provider, detail, **kw)  # type: ignore[arg-type]
 
     def describe(self) -> str:
-        return (
-            f"{self.provider}: model {self.model or '(unknown)'} does not exist or this key cannot "
-            f"use it. Pick another with `aidesk config set providers.{self.provider}.model NAME`."
-        )
+        return _("{provider}: model {model} does not exist or this key cannot use it.").format(
+            provider=self.provider, model=self.model or _("(unknown)"))
+
+    def hints(self) -> tuple[str, str]:
+        return (_("Pick another with `aidesk config set providers.{provider}.model NAME`.")
+                .format(provider=self.provider),
+                _("Pick another model on its card in Integrations."))
 
 
 class RateLimited(ProviderError):
@@ -101,49 +135,53 @@ class RateLimited(ProviderError):
         super().__init__(provider, detail, **kw)  # type: ignore[arg-type]
 
     def describe(self) -> str:
-        wait = f" Try again in {self.retry_after:g} s." if self.retry_after else " Try again later."
-        return f"{self.provider}: rate limit reached.{wait}"
+        if self.retry_after:
+            return _("{provider}: rate limit reached. Try again in {seconds} s.").format(
+                provider=self.provider, seconds=f"{self.retry_after:g}")
+        return _("{provider}: rate limit reached. Try again later.").format(
+            provider=self.provider)
 
 
 class OutOfCredits(ProviderError):
     code = "out_of_credits"
 
     def describe(self) -> str:
-        return (
-            f"{self.provider}: the account has no credit or quota left. Add credit in the "
-            "provider's billing page; retrying will not help."
-        )
+        return _("{provider}: the account has no credit or quota left. Add credit in the "
+                 "provider's billing page; retrying will not help.").format(
+                     provider=self.provider)
 
 
 class ProviderUnavailable(ProviderError):
     code = "provider_unavailable"
 
     def describe(self) -> str:
-        return f"{self.provider}: the service is overloaded or down. Try again in a few minutes."
+        return _("{provider}: the service is overloaded or down. Try again in a few "
+                 "minutes.").format(provider=self.provider)
 
 
 class ProviderTimeout(ProviderError):
     code = "timeout"
 
     def describe(self) -> str:
-        return f"{self.provider}: no answer in time. Check the connection or try again later."
+        return _("{provider}: no answer in time. Check the connection or try again "
+                 "later.").format(provider=self.provider)
 
 
 class NetworkUnreachable(ProviderError):
     code = "offline"
 
     def describe(self) -> str:
-        return (
-            f"{self.provider}: cannot reach the service (offline, DNS or proxy). Check the "
-            "internet connection or the provider's base URL."
-        )
+        return _("{provider}: cannot reach the service (offline, DNS or proxy). Check the "
+                 "internet connection or the provider's base URL.").format(
+                     provider=self.provider)
 
 
 class MalformedResponse(ProviderError):
     code = "malformed_response"
 
     def describe(self) -> str:
-        return f"{self.provider}: the answer could not be read. {self.detail}".strip()
+        return _("{provider}: the answer could not be read. {detail}").format(
+            provider=self.provider, detail=self.detail).strip()
 
 
 class EmptyAnswer(ProviderError):
@@ -153,10 +191,9 @@ class EmptyAnswer(ProviderError):
     code = "empty_answer"
 
     def describe(self) -> str:
-        return (
-            f"{self.provider}: the answer came back empty ({self.detail or 'no text'}). "
-            "Raise the output limit (max tokens) or shorten the request, then try again."
-        )
+        return _("{provider}: the answer came back empty ({detail}). Raise the output limit "
+                 "(max tokens) or shorten the request, then try again.").format(
+                     provider=self.provider, detail=self.detail or _("no text"))
 
 
 class ContentFiltered(ProviderError):
@@ -166,10 +203,9 @@ class ContentFiltered(ProviderError):
     code = "content_filtered"
 
     def describe(self) -> str:
-        return (
-            f"{self.provider}: the provider's content filter refused to answer "
-            f"({self.detail or 'filtered'}). Rephrase the request or use another provider."
-        )
+        return _("{provider}: the provider's content filter refused to answer ({detail}). "
+                 "Rephrase the request or use another provider.").format(
+                     provider=self.provider, detail=self.detail or _("filtered"))
 
 
 class Moderated(ProviderError):
@@ -178,11 +214,12 @@ class Moderated(ProviderError):
     code = "moderated"
 
     def describe(self) -> str:
-        reasons = f" ({self.detail})" if self.detail else ""
-        return (
-            f"{self.provider}: the request was flagged by moderation{reasons}. "
-            "Rephrase it or use another provider."
-        )
+        if self.detail:
+            return _("{provider}: the request was flagged by moderation ({detail}). Rephrase "
+                     "it or use another provider.").format(provider=self.provider,
+                                                           detail=self.detail)
+        return _("{provider}: the request was flagged by moderation. Rephrase it or use "
+                 "another provider.").format(provider=self.provider)
 
 
 class Unsupported(ProviderError):
@@ -192,10 +229,8 @@ class Unsupported(ProviderError):
     code = "unsupported"
 
     def describe(self) -> str:
-        return (
-            f"{self.provider}: this model does not support what the request needs. "
-            f"{self.detail}"
-        ).strip()
+        return _("{provider}: this model does not support what the request needs. "
+                 "{detail}").format(provider=self.provider, detail=self.detail).strip()
 
 
 class BadRequest(ProviderError):
@@ -205,16 +240,18 @@ class BadRequest(ProviderError):
     fallback = False
 
     def describe(self) -> str:
-        return f"{self.provider}: the request was refused. {self.detail}".strip()
+        return _("{provider}: the request was refused. {detail}").format(
+            provider=self.provider, detail=self.detail).strip()
 
 
 class NotConfigured(AIDeskError):
     code = "not_configured"
 
-    def __init__(self, provider: str, why: str) -> None:
+    def __init__(self, provider: str, why: str, *, cli_hint: str = "",
+                 gui_hint: str = "") -> None:
         self.provider = provider
         self.why = why
-        super().__init__(f"{provider}: {why}")
+        super().__init__(f"{provider}: {why}", cli_hint=cli_hint, gui_hint=gui_hint)
 
 
 class NoProviderAvailable(AIDeskError):
@@ -228,14 +265,17 @@ class NoProviderAvailable(AIDeskError):
         if self.reasons:
             listed = "; ".join(f"{provider}: {why}" for provider, why in self.reasons)
             super().__init__(
-                f"No AI provider can take the call in workspace '{workspace}' ({listed}). "
-                "Fix a key or enable a provider in Integrations (or with `aidesk keys set`)."
-            )
+                _("No AI provider can take the call in workspace '{workspace}' "
+                  "({reasons}).").format(workspace=workspace, reasons=listed),
+                cli_hint=_("Fix a key with `aidesk keys set PROVIDER`, or enable a provider "
+                           "with `aidesk config set fallback PROVIDER,…`."),
+                gui_hint=_("Fix a key or enable a provider in Integrations."))
         else:
             super().__init__(
-                f"No AI provider is configured and enabled in workspace '{workspace}'. "
-                "Add a key with `aidesk keys set openai` (or in Integrations)."
-            )
+                _("No AI provider is configured and enabled in workspace '{workspace}'.")
+                .format(workspace=workspace),
+                cli_hint=_("Add a key with `aidesk keys set openai`."),
+                gui_hint=_("Add a key in Integrations."))
 
 
 class DeadlineExceeded(AIDeskError):
@@ -245,11 +285,15 @@ class DeadlineExceeded(AIDeskError):
 
     def __init__(self, deadline_s: float, tried: Sequence[str] = ()) -> None:
         self.deadline_s = deadline_s
-        where = f" (tried: {', '.join(tried)})" if tried else ""
+        if tried:
+            text = _("No answer within {seconds} s (tried: {providers}). Try again "
+                     "later.").format(seconds=f"{deadline_s:g}", providers=", ".join(tried))
+        else:
+            text = _("No answer within {seconds} s. Try again later.").format(
+                seconds=f"{deadline_s:g}")
         super().__init__(
-            f"No answer within {deadline_s:g} s{where}. Try again later, or raise the "
-            "deadline with `aidesk config set calls.deadline_s N`."
-        )
+            text, cli_hint=_("Or raise the deadline with `aidesk config set calls.deadline_s N`."),
+            gui_hint=_("Or raise the deadline in Settings (Ctrl+,)."))
 
 
 class AllProvidersFailed(AIDeskError):
@@ -257,8 +301,11 @@ class AllProvidersFailed(AIDeskError):
 
     def __init__(self, hops: list[tuple[str, ProviderError]]) -> None:
         self.hops = hops
-        lines = "; ".join(f"{err.user_message}" for _, err in hops)
-        super().__init__(f"Every provider failed. {lines}")
+        super().__init__(_("Every provider failed."))
+
+    def message_for(self, where: str | None = None) -> str:
+        failures = "; ".join(err.message_for(where) for _provider, err in self.hops)
+        return f"{self.text} {failures}" if failures else self.text
 
 
 class LimitExceeded(AIDeskError):
@@ -269,11 +316,13 @@ class LimitExceeded(AIDeskError):
         self.value = value
         self.used = used
         self.resets_at = resets_at
+        from aidesk.formats import date_time
+
         super().__init__(
-            f"Workspace limit reached: {limit_label(limit)} is {value:g} (used {used:g}). "
-            f"It resets at {resets_at:%Y-%m-%d %H:%M} UTC; raise it with "
-            f"`aidesk config set limits.{limit} N`."
-        )
+            _("Workspace limit reached: {limit} is {value} (used {used}). It resets at "
+              "{time}.").format(limit=limit_label(limit), value=f"{value:g}", used=f"{used:g}",
+                                time=date_time(resets_at)),
+            **limit_hints(limit))
 
 
 class StorageError(AIDeskError):
@@ -282,9 +331,19 @@ class StorageError(AIDeskError):
     code = "storage"
 
 
+LIMIT_LABELS = {
+    "requests_per_hour": N_("requests per hour"),
+    "tokens_per_day": N_("tokens per day"),
+    "cost_per_month": N_("cost per month (USD)"),
+}
+
+
 def limit_label(limit: str) -> str:
-    return {
-        "requests_per_hour": "requests per hour",
-        "tokens_per_day": "tokens per day",
-        "cost_per_month": "cost per month (USD)",
-    }.get(limit, limit)
+    return _(LIMIT_LABELS[limit]) if limit in LIMIT_LABELS else limit
+
+
+def limit_hints(limit: str) -> dict[str, str]:
+    """How to raise a limit: the command, or the place in the app."""
+    return {"cli_hint": _("Raise it with `aidesk config set limits.{limit} N`.").format(
+                limit=limit),
+            "gui_hint": _("Raise it in Settings (Ctrl+,).")}

@@ -9,6 +9,11 @@ the default on `pt*` locales, English otherwise; the setting `ui.language` overr
 Mark a text with `_()` where it is shown; a text defined once at import time (a table of
 labels) is marked with `N_()` and passed through `_()` when shown, so a language chosen
 later still applies.
+
+The core's messages end with a hint of what to do, which depends on where the user reads
+it: the command line names a command (`aidesk keys set openai`), the desktop names the
+place in the app ("add a key in Integrations"). `surface()` says which one this process
+is ("cli" unless the desktop called `set_surface("gui")` at start); `pick(cli, gui)`.
 """
 
 from __future__ import annotations
@@ -27,8 +32,11 @@ LANGUAGES = {"pt_BR": "Português (Brasil)", "en": "English"}
 DEFAULT = "en"
 SETTING = "ui.language"  # app_state key: pt_BR | en | system
 
+SURFACES = ("cli", "gui")
+
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 _language = DEFAULT
+_surface = "cli"
 
 
 def system_language(environ: dict[str, str] | None = None) -> str:
@@ -107,6 +115,23 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
+
+
+def set_surface(name: str) -> None:
+    """Where this process shows the core's messages: "cli" (the default) or "gui"."""
+    global _surface
+    if name not in SURFACES:
+        raise ValueError(f"unknown surface {name!r}")
+    _surface = name
+
+
+def surface() -> str:
+    return _surface
+
+
+def pick(cli: str, gui: str) -> str:
+    """The hint for the surface in use: a command on the command line, a place in the app."""
+    return gui if _surface == "gui" else cli
 
 
 def N_(message: str) -> str:

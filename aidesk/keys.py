@@ -10,6 +10,7 @@ import hashlib
 from typing import Any
 
 from aidesk.errors import ConfigError, KeyringUnavailable, StorageError
+from aidesk.i18n import _, pick
 from aidesk.redact import mask, register_secret
 
 SERVICE = "aidesk"
@@ -25,13 +26,14 @@ def key_problem(key: str) -> str | None:
     """Why this text cannot be an API key, in one sentence that does not repeat it; else None."""
     key = key.strip()
     if not key:
-        return "No key given: pipe it on stdin or type it at the prompt."
+        return pick(_("No key given: pipe it on stdin or type it at the prompt."),
+                    _("No key given: paste it in the key field."))
     if len(key) > MAX_KEY_LENGTH:
-        return (f"That key is {len(key)} characters long, far more than any API key: copy only "
-                "the key from the provider's console.")
+        return _("That key is {count} characters long, far more than any API key: copy only "
+                 "the key from the provider's console.").format(count=len(key))
     if not all("!" <= c <= "~" for c in key):
-        return ("That key contains spaces, control characters or non-ASCII letters, which no API "
-                "key has: copy it again from the provider's console.")
+        return _("That key contains spaces, control characters or non-ASCII letters, which no "
+                 "API key has: copy it again from the provider's console.")
     return None
 
 
@@ -81,8 +83,8 @@ class KeyStore:
         try:
             key = self._backend.get_password(SERVICE, self.entry(tenant_id, provider))
         except KeyringError as exc:
-            raise StorageError(
-                f"The OS keyring could not be read: {exc}. Unlock it and retry.") from None
+            raise StorageError(_("The OS keyring could not be read: {error}. Unlock it and "
+                                 "retry.").format(error=exc)) from None
         if key:
             register_secret(key)
         return key or None
@@ -100,8 +102,8 @@ class KeyStore:
         try:
             self._backend.set_password(SERVICE, self.entry(tenant_id, provider), key)
         except KeyringError as exc:
-            raise StorageError(
-                f"The OS keyring refused the key: {exc}. Unlock it and retry.") from None
+            raise StorageError(_("The OS keyring refused the key: {error}. Unlock it and "
+                                 "retry.").format(error=exc)) from None
         return fingerprint(key), mask(key)
 
     def remove(self, tenant_id: str, provider: str) -> bool:

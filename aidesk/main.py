@@ -38,8 +38,12 @@ def _gui(smoke: bool, screenshots: str | None = None) -> int:
     try:
         from aidesk.ui.app import run
     except ImportError as exc:
-        print(f"aidesk: the desktop app cannot start ({exc}). Install it with `scripts/run`, "
-              "or use the command line: `aidesk --help`.", file=sys.stderr)
+        from aidesk import i18n
+
+        i18n.setup()
+        print("aidesk: " + i18n._("the desktop app cannot start ({error}). Install it with "
+                                  "`scripts/run`, or use the command line: `aidesk "
+                                  "--help`.").format(error=exc), file=sys.stderr)
         return 1
     if screenshots is None:
         return int(run(smoke=smoke))

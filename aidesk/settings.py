@@ -12,7 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 from aidesk.errors import ConfigError
-from aidesk.i18n import LANGUAGES
+from aidesk.i18n import LANGUAGES, ngettext, pick
 from aidesk.i18n import SETTING as LANGUAGE_KEY
 from aidesk.i18n import _ as tr
 from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
@@ -120,17 +120,23 @@ def timeout_of(options: dict[str, object]) -> float:
 def _set_fallback(store: Workspaces, ws: Workspace, raw: str) -> list[str]:
     order = [p.strip().lower() for p in raw.split(",") if p.strip()]
     if not order or raw.lower() in NONE:
-        raise ConfigError("fallback needs at least one provider, in order, e.g. "
-                          "`aidesk config set fallback anthropic,openai`.")
+        raise ConfigError(
+            tr("fallback needs at least one provider, in order."),
+            cli_hint=tr("E.g. `aidesk config set fallback anthropic,openai`."),
+            gui_hint=tr("E.g. anthropic, openai."))
     unknown = [p for p in order if p not in PROVIDERS]
     if unknown:
         names = ", ".join(f"'{_echo(p)}'" for p in unknown)
-        raise ConfigError(f"fallback names unknown provider{'s' * (len(unknown) > 1)} {names}; "
-                          f"known providers: {', '.join(PROVIDER_IDS)}.")
+        raise ConfigError(ngettext("fallback names unknown provider {names}; known providers: "
+                                   "{known}.",
+                                   "fallback names unknown providers {names}; known providers: "
+                                   "{known}.", len(unknown)).format(
+                                       names=names, known=", ".join(PROVIDER_IDS)))
     twice = sorted({p for p in order if order.count(p) > 1}, key=order.index)
     if twice:
-        raise ConfigError(f"fallback lists {' and '.join(twice)} more than once; name each "
-                          "provider once, in the order to try them.")
+        raise ConfigError(tr("fallback lists {providers} more than once; name each provider "
+                             "once, in the order to try them.").format(
+                                 providers=_both(twice)))
     before = store.configs(ws.tenant_id)
     left_out = [p for p, c in before.items() if c.stored and c.enabled and p not in order]
     store.set_fallback_order(ws.tenant_id, order)
@@ -140,16 +146,38 @@ def _set_fallback(store: Workspaces, ws: Workspace, raw: str) -> list[str]:
         store.update_config(ws.tenant_id, provider, enabled=False)
     notes = []
     if left_out:
-        names = " and ".join(left_out)
-        notes.append(f"{names} {'is' if len(left_out) == 1 else 'are'} now disabled (not in "
-                     f"the list); turn one back on with "
-                     f"`aidesk config set providers.{left_out[0]}.enabled true`.")
+        many = len(left_out)
+        notes.append(pick(
+            ngettext("{providers} is now disabled (not in the list); turn one back on with "
+                     "`aidesk config set providers.{provider}.enabled true`.",
+                     "{providers} are now disabled (not in the list); turn one back on with "
+                     "`aidesk config set providers.{provider}.enabled true`.", many),
+            ngettext("{providers} is now disabled (not in the list); turn one back on in "
+                     "Settings (Ctrl+,).",
+                     "{providers} are now disabled (not in the list); turn one back on in "
+                     "Settings (Ctrl+,).", many),
+        ).format(providers=_both(left_out), provider=left_out[0]))
     keyless = [p for p in order if not store.config(ws.tenant_id, p).has_key]
     if keyless:
-        notes.append(f"{' and '.join(keyless)} {'has' if len(keyless) == 1 else 'have'} no key "
-                     f"yet and will be skipped until one is set with "
-                     f"`aidesk keys set {keyless[0]}`.")
+        many = len(keyless)
+        notes.append(pick(
+            ngettext("{providers} has no key yet and will be skipped until one is set with "
+                     "`aidesk keys set {provider}`.",
+                     "{providers} have no key yet and will be skipped until one is set with "
+                     "`aidesk keys set {provider}`.", many),
+            ngettext("{providers} has no key yet and will be skipped until one is added in "
+                     "Integrations.",
+                     "{providers} have no key yet and will be skipped until one is added in "
+                     "Integrations.", many),
+        ).format(providers=_both(keyless), provider=keyless[0]))
     return notes
+
+
+def _both(names: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c` (in the user's language)."""
+    if len(names) == 1:
+        return names[0]
+    return tr("{first} and {last}").format(first=", ".join(names[:-1]), last=names[-1])
 
 
 def _parse(key: str) -> tuple[str, str, str]:
@@ -169,10 +197,10 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "ui", "language", ""
     if ".".join(parts) == RATE_KEY:
         return "currency", "brl_per_usd", ""
-    raise ConfigError(f"Unknown setting '{_echo(key.strip())}'; settings: "
-                      "providers.<provider>.model|base_url|enabled|timeout_s, fallback, "
-                      f"limits.{'|'.join(LIMIT_NAMES)}, cache.ttl_days, "
-                      f"{', '.join(GLOBAL_KEYS)}.")
+    raise ConfigError(tr("Unknown setting '{key}'; settings: {settings}.").format(
+        key=_echo(key.strip()), settings=(
+            "providers.<provider>.model|base_url|enabled|timeout_s, fallback, "
+            f"limits.{'|'.join(LIMIT_NAMES)}, cache.ttl_days, {', '.join(GLOBAL_KEYS)}")))
 
 
 # -- global settings kept in app_state: the language and the currency rate -----------------------
@@ -241,26 +269,37 @@ def _bool(key: str, raw: str) -> bool:
         return True
     if raw.lower() in FALSE:
         return False
-    raise ConfigError(f"{key} must be true or false (got '{_echo(raw)}').")
+    raise ConfigError(tr("{key} must be true or false (got '{value}').").format(
+        key=key, value=_echo(raw)))
 
 
 def _number(key: str, raw: str, *, low: float, high: float, whole: bool = False,
             unit: str = "") -> float:
     """A finite number in [low, high]; whole numbers only when `whole` (2.0 passes, 2.7 not)."""
     text = raw.replace(",", ".") if _COMMA_DECIMAL.fullmatch(raw) else raw
-    kind = "a whole number" if whole else "a number"
-    span = f"between {_fmt(low)} and {_fmt(high)}{' ' + unit if unit else ''}"
+    span = {"s": tr("between {low} and {high} s"), "days": tr("between {low} and {high} days"),
+            }.get(unit, tr("between {low} and {high}")).format(low=_fmt(low), high=_fmt(high))
+    fields = {"key": key, "span": span, "value": _echo(raw)}
     try:
         number = float(text)
     except ValueError:
-        hint = " (no thousands separators: write 1000, or 1.5 for decimals)" if "," in raw else ""
-        raise ConfigError(f"{key} must be {kind} {span}{hint}, not '{_echo(raw)}'.") from None
+        if "," in raw:
+            message = (tr("{key} must be a whole number {span} (no thousands separators: write "
+                          "1000, or 1.5 for decimals), not '{value}'.") if whole else
+                       tr("{key} must be a number {span} (no thousands separators: write 1000, "
+                          "or 1.5 for decimals), not '{value}'."))
+        else:
+            message = (tr("{key} must be a whole number {span}, not '{value}'.") if whole else
+                       tr("{key} must be a number {span}, not '{value}'."))
+        raise ConfigError(message.format(**fields)) from None
     if not math.isfinite(number):
-        raise ConfigError(f"{key} must be a finite number {span}, not '{_echo(raw)}'.")
+        raise ConfigError(tr("{key} must be a finite number {span}, not '{value}'.").format(
+            **fields))
     if whole and not number.is_integer():
-        raise ConfigError(f"{key} must be a whole number {span}, not {_echo(raw)}.")
+        raise ConfigError(tr("{key} must be a whole number {span}, not {value}.").format(
+            **fields))
     if not low <= number <= high:
-        raise ConfigError(f"{key} must be {span}, not {_echo(raw)}.")
+        raise ConfigError(tr("{key} must be {span}, not {value}.").format(**fields))
     return float(int(number)) if whole else number
 
 
@@ -270,30 +309,39 @@ def _fmt(number: float) -> str:
 
 def base_url(key: str, raw: str) -> str:
     """An http(s) address with a host: no spaces, credentials, query or fragment."""
-    accepts = "an http:// or https:// address such as http://localhost:11434/v1 (or 'default')"
+    example = "http://localhost:11434/v1"
     if any(c.isspace() or not c.isprintable() for c in raw):
-        raise ConfigError(f"{key} must be {accepts}, without spaces.")
+        raise ConfigError(tr("{key} must be an http:// or https:// address such as {example} "
+                             "(or 'default'), without spaces.").format(key=key, example=example))
+    not_one = tr("{key} must be an http:// or https:// address such as {example} (or "
+                 "'default'); '{value}' is not one.").format(key=key, example=example,
+                                                              value=_echo(raw))
     try:
         parts = urlsplit(raw)
         port = parts.port
     except ValueError:
-        raise ConfigError(f"{key} must be {accepts}; '{_echo(raw)}' is not one.") from None
+        raise ConfigError(not_one) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{key} must be {accepts}; '{_echo(raw)}' is not one.")
+        raise ConfigError(not_one)
     if parts.username is not None or parts.password is not None:
-        raise ConfigError(f"{key} must not contain a user name or password: keys go to the "
-                          f"keyring with `aidesk keys set`.")
+        raise ConfigError(
+            tr("{key} must not contain a user name or password.").format(key=key),
+            cli_hint=tr("Keys go to the keyring with `aidesk keys set`."),
+            gui_hint=tr("Keys go in the key field in Integrations."))
     if parts.query or parts.fragment or raw.endswith(("?", "#")):
-        raise ConfigError(f"{key} must not contain a query (?…) or fragment (#…).")
+        raise ConfigError(tr("{key} must not contain a query (?…) or fragment (#…).").format(
+            key=key))
     if port == 0:
-        raise ConfigError(f"{key} has port 0; use the server's real port.")
+        raise ConfigError(tr("{key} has port 0; use the server's real port.").format(key=key))
     return raw.rstrip("/")
 
 
 def _model(key: str, raw: str) -> str:
     if raw.lower() in NONE:
         example = PROVIDERS[key.split(".")[1]].default_model
-        raise ConfigError(f"{key} needs a model name, e.g. {example}.")
+        raise ConfigError(tr("{key} needs a model name, e.g. {example}.").format(
+            key=key, example=example))
     if len(raw) > 200 or any(c.isspace() or not c.isprintable() for c in raw):
-        raise ConfigError(f"{key} must be a model name without spaces, at most 200 characters.")
+        raise ConfigError(tr("{key} must be a model name without spaces, at most 200 "
+                             "characters.").format(key=key))
     return raw

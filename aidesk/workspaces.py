@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from aidesk.errors import ConfigError
+from aidesk.i18n import N_, _
 from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
 from aidesk.redact import redact
 from aidesk.storage import Database
@@ -61,13 +62,14 @@ class ProviderConfig:
         return self.key_fingerprint is not None or not PROVIDERS[self.provider].needs_key
 
     def skip_reason(self) -> str | None:
-        """Why the automatic chain passes over this provider, or None when it is usable."""
+        """Why the automatic chain passes over this provider, or None when it is usable:
+        a key of a table, untranslated (show it with `_()`)."""
         if not self.enabled:
-            return "disabled"
+            return N_("disabled")
         if not self.has_key:
-            return "no key"
+            return N_("no key")
         if self.last_test_status == "rejected":
-            return "key failing (last test rejected it)"
+            return N_("key failing (last test rejected it)")
         return None
 
 
@@ -122,21 +124,21 @@ def check_name(name: str) -> str:
     """The workspace name, NFC-normalised and trimmed, or a ConfigError saying what is wrong."""
     name = unicodedata.normalize("NFC", name.strip())
     if not name:
-        raise ConfigError("A workspace needs a name.")
+        raise ConfigError(_("A workspace needs a name."))
     if len(name) > MAX_NAME:
-        raise ConfigError(f"A workspace name has at most {MAX_NAME} characters "
-                          f"(this one has {len(name)}).")
+        raise ConfigError(_("A workspace name has at most {max} characters (this one has "
+                            "{count}).").format(max=MAX_NAME, count=len(name)))
     if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in name):
-        raise ConfigError("A workspace name cannot contain line breaks, control characters or "
-                          "invalid text.")
+        raise ConfigError(_("A workspace name cannot contain line breaks, control characters "
+                            "or invalid text."))
     return name
 
 
 def check_tenant_id(tenant_id: str) -> str:
     tenant_id = tenant_id.strip()
     if not tenant_id or len(tenant_id) > MAX_NAME or not all("!" <= c <= "~" for c in tenant_id):
-        raise ConfigError(f"A tenant id is 1 to {MAX_NAME} ASCII letters, digits or signs, "
-                          "without spaces (e.g. acme-01).")
+        raise ConfigError(_("A tenant id is 1 to {max} ASCII letters, digits or signs, "
+                            "without spaces (e.g. acme-01).").format(max=MAX_NAME))
     return tenant_id
 
 
@@ -150,9 +152,10 @@ class Workspaces:
         existing = self.find(name)
         if existing is not None:
             if existing.name == name:
-                raise ConfigError(f"Workspace '{name}' already exists.")
-            raise ConfigError(f"'{name}' is already the tenant id of workspace "
-                              f"'{existing.name}'; choose another name.")
+                raise ConfigError(_("Workspace '{name}' already exists.").format(name=name))
+            raise ConfigError(_("'{name}' is already the tenant id of workspace '{workspace}'; "
+                                "choose another name.").format(name=name,
+                                                               workspace=existing.name))
         now = utcnow()
         explicit = tenant_id is not None
         ws = Workspace(new_id(), check_tenant_id(tenant_id) if tenant_id is not None
@@ -163,8 +166,8 @@ class Workspaces:
                 (ws.tenant_id, f"{ws.tenant_id}-%"))}
             if ws.tenant_id in taken:
                 if explicit:
-                    raise ConfigError(f"Tenant id '{ws.tenant_id}' is already used; pass "
-                                      "another with --tenant-id.")
+                    raise ConfigError(_("Tenant id '{tenant}' is already used; pass another "
+                                        "with --tenant-id.").format(tenant=ws.tenant_id))
                 ws = Workspace(ws.id, _free_id(ws.tenant_id, name, taken), name)
             stamp = utc_text(now)
             conn.execute(
@@ -195,8 +198,11 @@ class Workspaces:
             ws = self.find(name)
             if ws is None:
                 shown = name.strip() if name.strip().isprintable() else repr(name.strip())
-                raise ConfigError(f"No workspace named '{shown}'. Create it with "
-                                  f"`aidesk workspace add {shlex.quote(shown)}`.")
+                raise ConfigError(
+                    _("No workspace named '{name}'.").format(name=shown),
+                    cli_hint=_("Create it with `aidesk workspace add {name}`.").format(
+                        name=shlex.quote(shown)),
+                    gui_hint=_("Create it with New workspace at the top of the window."))
             return ws
         current = self._state(CURRENT_KEY)
         ws = self.find(current) if current else None
@@ -236,14 +242,15 @@ class Workspaces:
     def set_call_deadline(self, seconds: float) -> None:
         low, high = DEADLINE_RANGE
         if not (low <= seconds <= high):  # also refuses nan
-            raise ConfigError(f"calls.deadline_s must be between {low:g} and {high:g} seconds.")
+            raise ConfigError(_("calls.deadline_s must be between {low} and {high} "
+                                "seconds.").format(low=f"{low:g}", high=f"{high:g}"))
         self._set_state(DEADLINE_KEY, repr(float(seconds)))
 
     def set_cache_ttl(self, ws: Workspace, days: int) -> None:
         low, high = TTL_RANGE
         if not low <= days <= high or days != int(days):
-            raise ConfigError(f"cache.ttl_days must be a whole number from {low} (no cache) "
-                              f"to {high}.")
+            raise ConfigError(_("cache.ttl_days must be a whole number from {low} (no cache) "
+                                "to {high}.").format(low=low, high=high))
         with self.db.writing() as conn:
             conn.execute("UPDATE workspaces SET cache_ttl_days = ?, updated_at = ? WHERE id = ?",
                          (days, utc_text(utcnow()), ws.id))
@@ -301,7 +308,7 @@ class Workspaces:
         for p in providers:
             info(p)
         if len(set(providers)) != len(providers):
-            raise ConfigError("fallback lists a provider twice.")
+            raise ConfigError(_("fallback lists a provider twice."))
         stored = [c.provider for c in self.configs(tenant_id).values() if c.stored]
         rest = [p for p in stored if p not in providers]
         for position, provider in enumerate(providers + rest):
@@ -321,14 +328,17 @@ class Workspaces:
 
     def set_limit(self, tenant_id: str, name: str, value: float | None) -> None:
         if name not in LIMIT_NAMES:
-            raise ConfigError(f"Unknown limit '{name}'. Known: {', '.join(LIMIT_NAMES)}.")
+            raise ConfigError(_("Unknown limit '{name}'. Known: {known}.").format(
+                name=name, known=", ".join(LIMIT_NAMES)))
         if value is not None:
             whole = name != "cost_per_month"
             high = MAX_COST if not whole else MAX_COUNT
             if not math.isfinite(value) or not 0 <= value <= high:
-                raise ConfigError(f"limits.{name} must be between 0 and {high:g} (or 'none').")
+                raise ConfigError(_("limits.{name} must be between 0 and {high} (or "
+                                    "'none').").format(name=name, high=f"{high:g}"))
             if whole and not float(value).is_integer():
-                raise ConfigError(f"limits.{name} must be a whole number (or 'none').")
+                raise ConfigError(_("limits.{name} must be a whole number (or 'none').").format(
+                    name=name))
             value = int(value) if whole else float(value)
         stamp = utc_text(utcnow())
         with self.db.writing() as conn:

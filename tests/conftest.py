@@ -24,8 +24,10 @@ def english() -> Iterator[None]:
     from aidesk import i18n
 
     i18n.activate("en")
+    i18n.set_surface("cli")
     yield
     i18n.activate("en")
+    i18n.set_surface("cli")
 
 
 @pytest.fixture

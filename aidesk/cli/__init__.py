@@ -10,8 +10,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from aidesk import __version__
+from aidesk import __version__, i18n
 from aidesk.errors import AIDeskError
+from aidesk.i18n import _
 
 # Each command's module, in the order `aidesk --help` lists them.
 COMMANDS = {"workspace": "workspace_cmd", "keys": "keys_cmd", "config": "config_cmd",
@@ -25,13 +26,15 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     from aidesk.cli.inputs import Parser
 
     parser = Parser(
-        prog="aidesk", description="AIDesk: AI provider router and desktop workbench. "
-        "With no command, `aidesk` opens the desktop app (`aidesk --smoke` opens it "
-        "offscreen, prints the start-up time and exits).")
-    parser.add_argument("--version", action="version", version=f"aidesk {__version__}")
+        prog="aidesk", description=_(
+            "AIDesk: AI provider router and desktop workbench. With no command, `aidesk` "
+            "opens the desktop app (`aidesk --smoke` opens it offscreen, prints the start-up "
+            "time and exits)."))
+    parser.add_argument("--version", action="version", version=f"aidesk {__version__}",
+                        help=_("show program's version number and exit"))
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--workspace", "-w", metavar="NAME",
-                        help="workspace (agency client) to use; default: the current one")
+                        help=_("workspace (agency client) to use; default: the current one"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = argv[0] if argv and argv[0] in COMMANDS else None
     for name, module in COMMANDS.items():
@@ -41,8 +44,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from aidesk.cli.inputs import UsageError, check_argv
+    i18n.setup()  # the saved `ui.language`, else the system's: before any text is made
+    from aidesk.cli.inputs import UsageError, check_argv, translate_argparse
 
+    translate_argparse()
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a name: no crash
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -64,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"aidesk: {exc.user_message}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
     except KeyboardInterrupt:
-        print("aidesk: cancelled.", file=sys.stderr)
+        print("aidesk: " + _("cancelled."), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `aidesk … | head`
         sys.stderr.close()
@@ -72,8 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: a saved, redacted report instead of a bare traceback
         from aidesk import crash
 
-        _, saved = crash.save(type(exc), exc, exc.__traceback__)
-        where = f"; the report is in {saved}" if saved else ""
-        print(f"aidesk: unexpected error inside AIDesk ({type(exc).__name__}), a bug to "
-              f"report to your AIDesk admin{where}.", file=sys.stderr)
+        _report, saved = crash.save(type(exc), exc, exc.__traceback__)
+        name = type(exc).__name__
+        text = (_("unexpected error inside AIDesk ({error}), a bug to report to your AIDesk "
+                  "admin; the report is in {path}.").format(error=name, path=saved) if saved
+                else _("unexpected error inside AIDesk ({error}), a bug to report to your "
+                       "AIDesk admin.").format(error=name))
+        print(f"aidesk: {text}", file=sys.stderr)
         return 70

@@ -9,7 +9,8 @@ from aidesk import providers
 from aidesk.cli.context import core, print_json, run_async, workspace
 from aidesk.cli.inputs import UsageError, read_stdin
 from aidesk.core import Core
-from aidesk.errors import ConfigError
+from aidesk.errors import ConfigError, limit_label
+from aidesk.i18n import _, ngettext
 from aidesk.redact import redact
 from aidesk.router import RouterResult
 from aidesk.router.results import LimitWarning, RouterEvent
@@ -20,29 +21,35 @@ MAX_TOKENS = 1_000_000  # above every model's output limit; the provider refuses
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
-    ask = sub.add_parser("ask", parents=[common], help="send one prompt through the router")
-    ask.add_argument("prompt", nargs="?", help="the prompt (default: read from stdin)")
-    ask.add_argument("--provider", "-p", choices=providers.PROVIDER_IDS)
-    ask.add_argument("--model", "-m")
-    ask.add_argument("--module", help="module name for preferences and usage (e.g. marketing)")
-    ask.add_argument("--system", help="system instruction")
-    ask.add_argument("--max-tokens", type=int, default=1024)
-    ask.add_argument("--no-cache", action="store_true", help="do not answer from the cache")
-    ask.add_argument("--no-fallback", action="store_true", help="try only the first provider")
-    ask.add_argument("--stream", action="store_true", help="print the answer as it arrives")
-    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask = sub.add_parser("ask", parents=[common], help=_("send one prompt through the router"),
+                         description=_("Send one prompt through the router."))
+    ask.add_argument("prompt", nargs="?", help=_("the prompt (default: read from stdin)"))
+    ask.add_argument("--provider", "-p", choices=providers.PROVIDER_IDS,
+                     help=_("the provider to ask first"))
+    ask.add_argument("--model", "-m", help=_("the model (default: the provider's)"))
+    ask.add_argument("--module",
+                     help=_("module name for preferences and usage (e.g. marketing)"))
+    ask.add_argument("--system", help=_("system instruction"))
+    ask.add_argument("--max-tokens", type=int, default=1024,
+                     help=_("the longest answer, in tokens (default: 1024)"))
+    ask.add_argument("--no-cache", action="store_true", help=_("do not answer from the cache"))
+    ask.add_argument("--no-fallback", action="store_true",
+                     help=_("try only the first provider"))
+    ask.add_argument("--stream", action="store_true", help=_("print the answer as it arrives"))
+    ask.add_argument("--json", action="store_true", help=_("print one JSON object"))
     ask.set_defaults(run=_ask)
 
 
 def _ask(args: argparse.Namespace) -> int:
     if not 1 <= args.max_tokens <= MAX_TOKENS:
-        raise UsageError(f"--max-tokens must be between 1 and {MAX_TOKENS:,}.")
+        raise UsageError(_("--max-tokens must be between 1 and {max}.").format(
+            max=f"{MAX_TOKENS:,}"))
     if args.model is not None and (not args.model.strip() or any(
             c.isspace() or not c.isprintable() for c in args.model.strip())):
-        raise UsageError("--model must be a model name without spaces.")
-    prompt = args.prompt if args.prompt is not None else read_stdin("the prompt")
+        raise UsageError(_("--model must be a model name without spaces."))
+    prompt = args.prompt if args.prompt is not None else read_stdin(_("the prompt"))
     if not prompt.strip():
-        raise ConfigError("The prompt is empty: pass it as an argument or on stdin.")
+        raise ConfigError(_("The prompt is empty: pass it as an argument or on stdin."))
     c = core()
     ws = workspace(c, args)
     c.router.subscribe(_warn)
@@ -53,13 +60,17 @@ def _ask(args: argparse.Namespace) -> int:
         if not args.stream:
             print(redact(result.text))
         for hop in result.hops:
-            verb = "skipped" if hop.skipped else "fell back from"
-            print(f"aidesk: {verb} {hop.provider}: {redact(hop.message)}", file=sys.stderr)
+            line = _("skipped {provider}: {reason}") if hop.skipped else _(
+                "fell back from {provider}: {reason}")
+            print("aidesk: " + line.format(provider=hop.provider, reason=redact(hop.message)),
+                  file=sys.stderr)
         if result.truncated:
-            print("aidesk: the answer reached the output limit and was cut short; raise "
-                  "--max-tokens or ask for a shorter text.", file=sys.stderr)
-        source = "cache" if result.cached else f"{result.latency_ms} ms"
-        tokens = f"{result.usage.total_tokens} tokens" if result.usage.known else "tokens unknown"
+            print("aidesk: " + _("the answer reached the output limit and was cut short; "
+                                 "raise --max-tokens or ask for a shorter text."),
+                  file=sys.stderr)
+        source = _("cache") if result.cached else f"{result.latency_ms} ms"
+        tokens = (ngettext("{count} token", "{count} tokens", result.usage.total_tokens).format(
+            count=result.usage.total_tokens) if result.usage.known else _("tokens unknown"))
         print(f"[{result.provider} {result.model}, {tokens}, {source}]", file=sys.stderr)
     return 0
 
@@ -97,5 +108,6 @@ def _redacted(value: object) -> object:
 def _warn(event: RouterEvent) -> None:
     if isinstance(event, LimitWarning):
         s = event.status
-        print(f"aidesk: warning: {s.limit} at {s.fraction:.0%} ({s.used:g} of {s.value:g}).",
-              file=sys.stderr)
+        print("aidesk: " + _("warning: {limit} at {percent} ({used} of {value}).").format(
+            limit=limit_label(s.limit), percent=f"{s.fraction:.0%}", used=f"{s.used:g}",
+            value=f"{s.value:g}"), file=sys.stderr)

@@ -7,20 +7,22 @@ import argparse
 from aidesk import settings
 from aidesk.cli.context import core, print_table, workspace
 from aidesk.cli.inputs import read_workspace
+from aidesk.i18n import _
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
-    cfg = sub.add_parser("config", help="settings of the workspace")
+    cfg = sub.add_parser("config", help=_("settings of the workspace"),
+                         description=_("Settings of the workspace, by their dotted names."))
     csub = cfg.add_subparsers(dest="action", metavar="ACTION", required=True)
-    g = csub.add_parser("get", parents=[common], help="print one setting")
-    g.add_argument("key")
+    g = csub.add_parser("get", parents=[common], help=_("print one setting"))
+    g.add_argument("key", help=_("the setting's name, e.g. limits.tokens_per_day"))
     g.set_defaults(run=_get)
-    s = csub.add_parser("set", parents=[common], help="change one setting")
-    s.add_argument("key")
-    s.add_argument("value")
+    s = csub.add_parser("set", parents=[common], help=_("change one setting"))
+    s.add_argument("key", help=_("the setting's name, e.g. limits.tokens_per_day"))
+    s.add_argument("value", help=_("the new value ('none' clears a limit)"))
     s.set_defaults(run=_set)
-    ls = csub.add_parser("list", parents=[common], help="print every setting")
+    ls = csub.add_parser("list", parents=[common], help=_("print every setting"))
     ls.set_defaults(run=_list)
 
 
@@ -44,6 +46,6 @@ def _set(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     c = core(read_only=True)
     ws = read_workspace(c, args)
-    print_table(["setting", "value"],
+    print_table([_("setting"), _("value")],
                 [(k, settings.get(c.workspaces, ws, k)) for k in settings.setting_names()])
     return 0

@@ -11,6 +11,7 @@ from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
 from aidesk.core import Core, open_core
+from aidesk.i18n import _
 from aidesk.workspaces import Workspace
 
 T = TypeVar("T")
@@ -55,7 +56,7 @@ def run_async(c: Core, coro: Coroutine[Any, Any, T]) -> T:
     except asyncio.CancelledError:
         if not received:
             raise
-        print("aidesk: cancelled.", file=sys.stderr)
+        print("aidesk: " + _("cancelled."), file=sys.stderr)
         raise SystemExit(128 + received[0]) from None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from aidesk.errors import ConfigError
+from aidesk.i18n import N_, _, ngettext
 from aidesk.redact import redact
 
 if TYPE_CHECKING:
@@ -30,7 +31,34 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         message = redact(message).rstrip(".")
-        self.exit(2, f"aidesk: {message}; see `{self.prog} --help`.\n")
+        self.exit(2, "aidesk: " + _("{message}; see `{command} --help`.").format(
+            message=message, command=self.prog) + "\n")
+
+
+# argparse's own texts (help headings, its error messages), in our catalogue: gettext's
+# `argparse` domain is not shipped, so argparse is pointed at ours (translate_argparse).
+ARGPARSE_TEXTS = (
+    N_("usage: "), N_("positional arguments"), N_("options"),
+    N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+    N_("unrecognized arguments: %s"), N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"), N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"), N_("expected one argument"),
+    N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("unexpected option string: %s"), N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+)
+if TYPE_CHECKING:  # for extraction only: the plural argparse asks for
+    ngettext("expected %s argument", "expected %s arguments", 2)
+
+
+def translate_argparse() -> None:
+    """argparse's texts in the user's language: its module-level `_` and `ngettext` (the
+    gettext functions it imported) become ours, which fall back to the English text."""
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 def check_argv(argv: Sequence[str]) -> None:
@@ -39,8 +67,9 @@ def check_argv(argv: Sequence[str]) -> None:
         try:
             arg.encode("utf-8")
         except UnicodeEncodeError:
-            raise UsageError(f"Argument {number} is not valid UTF-8 text; retype it, or convert "
-                             "it with `iconv -t UTF-8`.") from None
+            raise UsageError(_("Argument {number} is not valid UTF-8 text; retype it, or "
+                               "convert it with `iconv -t UTF-8`.").format(
+                                   number=number)) from None
 
 
 def read_stdin(what: str, *, first_line: bool = False) -> str:
@@ -57,9 +86,10 @@ def read_stdin(what: str, *, first_line: bool = False) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{what[0].upper()}{what[1:]} on stdin is not valid UTF-8 text "
-                          f"(byte {exc.start + 1} is 0x{data[exc.start]:02x}); convert it with "
-                          "`iconv -t UTF-8` and retry.") from None
+        raise ConfigError(_("{what} on stdin is not valid UTF-8 text (byte {position} is "
+                            "{byte}); convert it with `iconv -t UTF-8` and retry.").format(
+                                what=what[0].upper() + what[1:], position=exc.start + 1,
+                                byte=f"0x{data[exc.start]:02x}")) from None
 
 
 def read_workspace(c: Core, args: argparse.Namespace) -> Workspace:

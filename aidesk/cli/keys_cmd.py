@@ -10,50 +10,66 @@ from aidesk import providers
 from aidesk.cli.context import core, print_json, print_table, run_async, workspace
 from aidesk.cli.inputs import UsageError, read_stdin, read_workspace
 from aidesk.errors import ConfigError
+from aidesk.i18n import N_, _
 from aidesk.keys import key_problem
 from aidesk.redact import redact, register_secret
 from aidesk.router.keycheck import REJECTED, check_workspace, forget_key, store_key, verify_key
 
-ARGV_KEY = ("A key on the command line is visible in `ps` and the shell history, so it is refused: "
-            "pipe it on stdin (`printenv OPENAI_KEY | aidesk keys set openai`) or type it at the "
-            "prompt (`aidesk keys set openai`).")
+ARGV_KEY = N_("A key on the command line is visible in `ps` and the shell history, so it is "
+              "refused: pipe it on stdin (`printenv OPENAI_KEY | aidesk keys set openai`) or "
+              "type it at the prompt (`aidesk keys set openai`).")
+OUTCOMES = {"verified": N_("verified"), "unverified": N_("unverified"),
+            "rejected": N_("rejected")}
+
+
+def _outcome(outcome: str | None) -> str:
+    return _(OUTCOMES[outcome]) if outcome in OUTCOMES else (outcome or _("untested"))
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
-    keys = sub.add_parser("keys", help="provider API keys (kept in the OS keyring)")
+    keys = sub.add_parser("keys", help=_("provider API keys (kept in the OS keyring)"),
+                          description=_("Provider API keys: tested, then kept in the OS "
+                                        "keyring."))
     ksub = keys.add_subparsers(dest="action", metavar="ACTION", required=True)
-    s = ksub.add_parser("set", parents=[common], help="test a key and save it")
+    s = ksub.add_parser("set", parents=[common], help=_("test a key and save it"))
     # No `choices`: argparse would quote a key typed in the provider's place back on stderr.
-    s.add_argument("provider", help=f"one of {', '.join(providers.PROVIDER_IDS)}")
+    s.add_argument("provider", help=_("one of {providers}").format(
+        providers=", ".join(providers.PROVIDER_IDS)))
     s.add_argument("key", nargs="*", help=argparse.SUPPRESS)  # refused: see ARGV_KEY
-    s.add_argument("--no-test", action="store_true", help="save without the connection test")
+    s.add_argument("--no-test", action="store_true",
+                   help=_("save without the connection test"))
     s.add_argument("--force", action="store_true",
-                   help="save even when the test rejects the key or cannot reach the provider")
+                   help=_("save even when the test rejects the key or cannot reach the "
+                          "provider"))
     s.set_defaults(run=_set)
-    ls = ksub.add_parser("list", parents=[common], help="show configured keys (masked)")
+    ls = ksub.add_parser("list", parents=[common], help=_("show configured keys (masked)"))
     ls.set_defaults(run=_list)
-    rm = ksub.add_parser("remove", parents=[common], help="delete a key from the keyring")
-    rm.add_argument("provider", choices=providers.PROVIDER_IDS)
+    rm = ksub.add_parser("remove", parents=[common], help=_("delete a key from the keyring"))
+    rm.add_argument("provider", choices=providers.PROVIDER_IDS,
+                    help=_("the provider whose key to delete"))
     rm.set_defaults(run=_remove)
     ck = ksub.add_parser("check", parents=[common],
-                         help="test every configured key with a real call (exit 0 if all pass)")
-    ck.add_argument("--json", action="store_true", help="print JSON")
+                         help=_("test every configured key with a real call (exit 0 if all "
+                                "pass)"))
+    ck.add_argument("--json", action="store_true", help=_("print JSON"))
     ck.add_argument("providers", nargs="*", choices=[[], *providers.PROVIDER_IDS],
-                    metavar="PROVIDER", help="only these providers")
+                    metavar="PROVIDER", help=_("only these providers"))
     ck.set_defaults(run=_check)
 
 
 def _read_key(provider: str) -> str:
     if sys.stdin.isatty():
         try:
-            key = getpass.getpass(f"{providers.info(provider).label} API key: ")
+            key = getpass.getpass(_("{provider} API key: ").format(
+                provider=_(providers.info(provider).label)))
         except UnicodeDecodeError:
-            raise ConfigError("The key typed is not valid UTF-8 text; paste it again.") from None
+            raise ConfigError(_("The key typed is not valid UTF-8 text; paste it "
+                                "again.")) from None
         except EOFError:
             key = ""
     else:
-        key = read_stdin("the key", first_line=True)
+        key = read_stdin(_("the key"), first_line=True)
     key = key.strip()
     register_secret(key)
     problem = key_problem(key)
@@ -70,13 +86,15 @@ def _set(args: argparse.Namespace) -> int:
             register_secret(args.provider)  # a key typed in the provider's place
         looks_like_key = key_problem(args.provider) is None and len(args.provider) > 20
         if args.key or looks_like_key or redact(args.provider) != args.provider:
-            raise UsageError(ARGV_KEY)
-        raise UsageError(f"Unknown provider: name one of {', '.join(providers.PROVIDER_IDS)}, "
-                         "then give the key on stdin or at the prompt.")
+            raise UsageError(_(ARGV_KEY))
+        raise UsageError(_("Unknown provider: name one of {providers}, then give the key on "
+                           "stdin or at the prompt.").format(
+                               providers=", ".join(providers.PROVIDER_IDS)))
     args.provider = args.provider.strip().lower()
     if not providers.info(args.provider).needs_key:
-        raise ConfigError(f"{args.provider} needs no key; set its address with "
-                          f"`aidesk config set providers.{args.provider}.base_url URL`.")
+        raise ConfigError(_("{provider} needs no key; set its address with `aidesk config set "
+                            "providers.{provider}.base_url URL`.").format(
+                                provider=args.provider))
     c = core()
     ws = workspace(c, args)
     c.keys.check()
@@ -87,16 +105,18 @@ def _set(args: argparse.Namespace) -> int:
         check = run_async(c, verify_key(args.provider, key, base_url=config.base_url,
                                         model=config.model))
         if not check.ok and not args.force:
-            hint = ("Not saved: fix the key, or save anyway with --force."
+            hint = (_("Not saved: fix the key, or save anyway with --force.")
                     if check.outcome == REJECTED else
-                    "Not saved: retry when the provider is reachable, or use --force.")
-            print(f"aidesk: {args.provider} key {check.outcome}: {check.message} {hint}",
-                  file=sys.stderr)
+                    _("Not saved: retry when the provider is reachable, or use --force."))
+            print("aidesk: " + _("{provider} key {outcome}: {message}").format(
+                provider=args.provider, outcome=_outcome(check.outcome),
+                message=check.message) + f" {hint}", file=sys.stderr)
             return 1
-        print(f"{args.provider}: {check.outcome} — {check.message}", file=sys.stderr)
+        print(f"{args.provider}: {_outcome(check.outcome)} — {check.message}", file=sys.stderr)
     store_key(c.workspaces, c.keys, ws, args.provider, key, check)
     masked = c.workspaces.config(ws.tenant_id, args.provider).key_mask
-    print(f"Saved {args.provider} key {masked} in the OS keyring (workspace {ws.name}).")
+    print(_("Saved {provider} key {mask} in the OS keyring (workspace {workspace}).").format(
+        provider=args.provider, mask=masked, workspace=ws.name))
     return 0
 
 
@@ -107,16 +127,17 @@ def _list(args: argparse.Namespace) -> int:
     for cfg in c.workspaces.configs(ws.tenant_id).values():
         if not cfg.stored:
             continue
-        key = cfg.key_mask or ("(none needed)" if not providers.info(cfg.provider).needs_key
-                               else "(no key)")
-        tested = cfg.last_test_status or "untested"
-        rows.append((cfg.provider, key, cfg.model, "yes" if cfg.enabled else "no", tested))
+        key = cfg.key_mask or (_("(none needed)") if not providers.info(cfg.provider).needs_key
+                               else _("(no key)"))
+        rows.append((cfg.provider, key, cfg.model, _("yes") if cfg.enabled else _("no"),
+                     _outcome(cfg.last_test_status)))
     if not ws.id:
         rows = []
     if not rows:
-        print(f"No providers configured in workspace {ws.name}: `aidesk keys set openai`.")
+        print(_("No providers configured in workspace {workspace}: `aidesk keys set "
+                "openai`.").format(workspace=ws.name))
         return 0
-    print_table(["provider", "key", "model", "enabled", "last test"], rows)
+    print_table([_("provider"), _("key"), _("model"), _("enabled"), _("last test")], rows)
     return 0
 
 
@@ -124,9 +145,11 @@ def _remove(args: argparse.Namespace) -> int:
     c = core()
     ws = workspace(c, args)
     if forget_key(c.workspaces, c.keys, ws, args.provider):
-        print(f"Removed the {args.provider} key of workspace {ws.name}.")
+        print(_("Removed the {provider} key of workspace {workspace}.").format(
+            provider=args.provider, workspace=ws.name))
         return 0
-    print(f"aidesk: no {args.provider} key is stored in workspace {ws.name}.", file=sys.stderr)
+    print("aidesk: " + _("no {provider} key is stored in workspace {workspace}.").format(
+        provider=args.provider, workspace=ws.name), file=sys.stderr)
     return 1
 
 
@@ -138,10 +161,11 @@ def _check(args: argparse.Namespace) -> int:
         print_json({"workspace": ws.name, "results": [r.as_json() for r in results],
                     "ok": bool(results) and all(r.ok for r in results)})
     elif results:
-        print_table(["provider", "model", "outcome", "latency", "detail"],
-                    [(r.provider, r.model, r.outcome, f"{r.latency_ms} ms", r.message)
+        print_table([_("provider"), _("model"), _("outcome"), _("latency"), _("detail")],
+                    [(r.provider, r.model, _outcome(r.outcome), f"{r.latency_ms} ms", r.message)
                      for r in results])
     if not results:
-        print(f"aidesk: no provider is configured in workspace {ws.name}.", file=sys.stderr)
+        print("aidesk: " + _("no provider is configured in workspace {workspace}.").format(
+            workspace=ws.name), file=sys.stderr)
         return 1
     return 0 if all(r.ok for r in results) else 1

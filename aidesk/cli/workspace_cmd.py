@@ -6,27 +6,30 @@ import argparse
 
 from aidesk.cli.context import core, print_table
 from aidesk.cli.inputs import read_workspace
+from aidesk.i18n import _
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
-    ws = sub.add_parser("workspace", help="agency clients (tenants)")
+    ws = sub.add_parser("workspace", help=_("agency clients (tenants)"),
+                        description=_("Workspaces: one per agency client (tenant)."))
     wsub = ws.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = wsub.add_parser("add", help="create a workspace")
-    add.add_argument("name")
-    add.add_argument("--tenant-id", help="the platform's tenant id (default: from the name)")
+    add = wsub.add_parser("add", help=_("create a workspace"))
+    add.add_argument("name", help=_("the workspace's name, e.g. the client's"))
+    add.add_argument("--tenant-id", help=_("the platform's tenant id (default: from the name)"))
     add.set_defaults(run=_add)
-    ls = wsub.add_parser("list", help="list workspaces")
+    ls = wsub.add_parser("list", help=_("list workspaces"))
     ls.set_defaults(run=_list)
-    use = wsub.add_parser("use", help="make a workspace the current one")
-    use.add_argument("name")
+    use = wsub.add_parser("use", help=_("make a workspace the current one"))
+    use.add_argument("name", help=_("the workspace's name or tenant id"))
     use.set_defaults(run=_use)
 
 
 def _add(args: argparse.Namespace) -> int:
     c = core()
     ws = c.workspaces.add(args.name, args.tenant_id)
-    print(f"Workspace '{ws.name}' created (tenant {ws.tenant_id}).")
+    print(_("Workspace '{name}' created (tenant {tenant}).").format(name=ws.name,
+                                                                    tenant=ws.tenant_id))
     return 0
 
 
@@ -36,9 +39,9 @@ def _list(args: argparse.Namespace) -> int:
     rows = [("*" if w.id == current.id else "", w.name, w.tenant_id, w.cache_ttl_days)
             for w in c.workspaces.all()]
     if not rows:
-        print("No workspaces yet: `aidesk workspace add NAME` creates one.")
+        print(_("No workspaces yet: `aidesk workspace add NAME` creates one."))
         return 0
-    print_table(["", "name", "tenant", "cache days"], rows)
+    print_table(["", _("name"), _("tenant"), _("cache days")], rows)
     return 0
 
 
@@ -46,5 +49,5 @@ def _use(args: argparse.Namespace) -> int:
     c = core()
     ws = c.workspaces.get(args.name)
     c.workspaces.set_current(ws)
-    print(f"Current workspace: {ws.name}.")
+    print(_("Current workspace: {name}.").format(name=ws.name))
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aidesk.errors import AIDeskError
+from aidesk.i18n import N_, _
 
 MODULE = "marketing"
 
@@ -16,34 +17,37 @@ MODULE = "marketing"
 @dataclass(frozen=True, slots=True)
 class Language:
     code: str
-    label: str  # shown in the picker
-    name: str  # used in the prompt
+    label: str  # shown in the picker (marked with N_: show it with `_()`)
+    name: str  # used in the prompt: the same English instruction in every UI language
 
 
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("pt", "Portuguese (Brazil)", "Brazilian Portuguese (pt-BR)"),
-        Language("en", "English", "English"),
-        Language("es", "Spanish", "Spanish"),
-        Language("fr", "French", "French"),
-        Language("it", "Italian", "Italian"),
+        Language("pt", N_("Portuguese (Brazil)"), "Brazilian Portuguese (pt-BR)"),
+        Language("en", N_("English"), "English"),
+        Language("es", N_("Spanish"), "Spanish"),
+        Language("fr", N_("French"), "French"),
+        Language("it", N_("Italian"), "Italian"),
     )
 }
 DEFAULT_LANGUAGE = "pt"
 
-LENGTHS: dict[str, str] = {"short": "Short", "medium": "Medium", "long": "Long"}
+# Labels of the pickers are marked with N_() and shown with _(); the prompt sent to the AI
+# stays the same English instruction in every UI language (a tone is sent as its English id).
+LENGTHS: dict[str, str] = {"short": N_("Short"), "medium": N_("Medium"), "long": N_("Long")}
 DEFAULT_LENGTH = "medium"
 MAX_TOKENS: dict[str, int] = {"short": 300, "medium": 700, "long": 1500}
 
-TONES: tuple[str, ...] = ("Friendly", "Professional", "Fun", "Inspiring", "Urgent", "Elegant")
+TONES: tuple[str, ...] = (N_("Friendly"), N_("Professional"), N_("Fun"), N_("Inspiring"),
+                          N_("Urgent"), N_("Elegant"))
 
 
 @dataclass(frozen=True, slots=True)
 class Preset:
     id: str
-    label: str
-    task: str  # what to write
+    label: str  # marked with N_: show it with `_()`
+    task: str  # what to write (sent to the AI as is, in English)
     sizes: dict[str, str]  # length -> how much to write
     needs_text: bool = False  # works on the user's own text (the prompt field)
 
@@ -52,40 +56,40 @@ PRESETS: dict[str, Preset] = {
     p.id: p
     for p in (
         Preset(
-            "social_post", "Social media post",
+            "social_post", N_("Social media post"),
             "Write one social media post (Instagram or Facebook) with a strong first line, "
             "a clear call to action and a few relevant hashtags at the end.",
             {"short": "up to 50 words", "medium": "about 80 to 120 words",
              "long": "about 180 to 250 words"},
         ),
         Preset(
-            "ad_copy", "Ad copy",
+            "ad_copy", N_("Ad copy"),
             "Write ad copy for a paid online ad: a headline, the main text and a call to "
             "action, each on its own line and labelled.",
             {"short": "one version", "medium": "three versions",
              "long": "five versions, each with a different angle"},
         ),
         Preset(
-            "email_subjects", "Email subject lines",
+            "email_subjects", N_("Email subject lines"),
             "Write email subject lines for a marketing email, one per line, numbered, each "
             "under 60 characters.",
             {"short": "5 subject lines", "medium": "10 subject lines",
              "long": "15 subject lines, each followed by a preview text line"},
         ),
         Preset(
-            "landing_headline", "Landing page headline",
+            "landing_headline", N_("Landing page headline"),
             "Write landing page headlines, each with a one-sentence subheadline under it.",
             {"short": "3 options", "medium": "5 options", "long": "8 options"},
         ),
         Preset(
-            "whatsapp", "WhatsApp message",
+            "whatsapp", N_("WhatsApp message"),
             "Write a WhatsApp message to send to customers: personal, easy to read on a "
             "phone, with at most two emojis and a clear next step.",
             {"short": "2 or 3 short lines", "medium": "about 60 to 90 words",
              "long": "about 120 to 160 words, in short paragraphs"},
         ),
         Preset(
-            "rewrite", "Rewrite or improve text",
+            "rewrite", N_("Rewrite or improve text"),
             "Rewrite the text below so it is clearer and more persuasive, keeping its "
             "meaning and any facts, prices and dates exactly as they are.",
             {"short": "make it shorter than the original",
@@ -94,7 +98,7 @@ PRESETS: dict[str, Preset] = {
             needs_text=True,
         ),
         Preset(
-            "free", "Free prompt",
+            "free", N_("Free prompt"),
             "Do what the instructions below ask.",
             {"short": "keep the answer short", "medium": "a medium-length answer",
              "long": "a detailed answer"},
@@ -130,26 +134,27 @@ def max_tokens(length: str) -> int:
 
 
 def prompt_label(preset: str) -> str:
-    """What the prompt field means for this preset."""
+    """What the prompt field means for this preset (in the user's language)."""
     if preset == "rewrite":
-        return "Text to rewrite"
+        return _("Text to rewrite")
     if preset == "free":
-        return "Your prompt"
-    return "Extra instructions"
+        return _("Your prompt")
+    return _("Extra instructions")
 
 
 def build_prompt(preset: str | Preset, fields: MarketingFields) -> tuple[str, str]:
     """The (system, user) messages for this preset and these fields."""
     p = preset if isinstance(preset, Preset) else PRESETS.get(preset)
     if p is None:
-        raise IncompleteForm("preset", f"Unknown task '{preset}'. Pick a task from the list.")
+        raise IncompleteForm("preset", _("Unknown task '{task}'. Pick a task from the "
+                                         "list.").format(task=preset))
     product, audience = fields.product.strip(), fields.audience.strip()
     tone, text = fields.tone.strip(), fields.prompt.strip()
     if p.needs_text and not text:
-        what = "the text to rewrite" if p.id == "rewrite" else "your prompt"
-        raise IncompleteForm("prompt", f"Write {what} first.")
+        raise IncompleteForm("prompt", _("Write the text to rewrite first.") if p.id == "rewrite"
+                             else _("Write your prompt first."))
     if not p.needs_text and not product:
-        raise IncompleteForm("product", "Describe the product or service first.")
+        raise IncompleteForm("product", _("Describe the product or service first."))
     lang = LANGUAGES.get(fields.language, LANGUAGES[DEFAULT_LANGUAGE])
     size = p.sizes.get(fields.length, p.sizes[DEFAULT_LENGTH])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from aidesk.i18n import N_
+from aidesk.i18n import N_, _
 from aidesk.providers.base import Provider, ProviderInfo, ProviderSettings
 
 PROVIDERS: dict[str, ProviderInfo] = {
@@ -47,7 +47,8 @@ def info(provider: str) -> ProviderInfo:
         known = ", ".join(PROVIDER_IDS)
         from aidesk.errors import ConfigError
 
-        raise ConfigError(f"Unknown provider '{provider}'. Known providers: {known}.") from None
+        raise ConfigError(_("Unknown provider '{provider}'. Known providers: {known}.").format(
+            provider=provider, known=known)) from None
 
 
 def create(settings: ProviderSettings) -> Provider:

@@ -25,6 +25,7 @@ from aidesk.errors import (
     ProviderUnavailable,
     RateLimited,
 )
+from aidesk.i18n import _
 from aidesk.providers.base import (
     ChatRequest,
     Completion,
@@ -151,7 +152,7 @@ class AnthropicProvider:
             text = json.dumps(tool_input, ensure_ascii=False)
         check_answer(self.id, text, message.stop_reason, usage)
         if request.schema is not None and tool_input is None:
-            raise MalformedResponse(self.id, "the model did not return the structured answer",
+            raise MalformedResponse(self.id, _("the model did not return the structured answer"),
                                     usage=usage)
         data = None
         if request.schema is not None:
@@ -188,7 +189,7 @@ class AnthropicProvider:
         except Exception as exc:
             raise self.map_error(exc, request.model) from None
         if not finished:
-            raise MalformedResponse(self.id, "the stream ended before the answer was complete")
+            raise MalformedResponse(self.id, _("the stream ended before the answer was complete"))
         text = "".join(parts)
         check_answer(self.id, text, stop_reason, usage)
         yield StreamDone(Completion(text, model, usage, stop_reason))
@@ -198,13 +199,13 @@ class AnthropicProvider:
         if isinstance(exc, ProviderError):
             return exc
         if isinstance(exc, sdk.APITimeoutError):
-            return ProviderTimeout(self.id, "no answer in time")
+            return ProviderTimeout(self.id, _("no answer in time"))
         if isinstance(exc, sdk.APIConnectionError):
             cause = exc.__cause__ or exc
             return transport_error(self.id, cause) or MalformedResponse(self.id, str(exc))
         if isinstance(exc, sdk.APIStatusError) and exc.status_code >= 400:
             if exc.status_code == 529:
-                return ProviderUnavailable(self.id, "overloaded", status=529)
+                return ProviderUnavailable(self.id, _("overloaded"), status=529)
             return status_error(self.id, exc.status_code, exc.body, exc.response.headers, model)
         if isinstance(exc, sdk.APIError):
             # `event: error` inside a stream: the SDK raises it with the 200 of the stream, so

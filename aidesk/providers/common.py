@@ -16,6 +16,7 @@ from aidesk.errors import (
     ProviderError,
     ProviderTimeout,
 )
+from aidesk.i18n import _
 from aidesk.providers.base import TRUNCATED_REASONS, JsonSchema, ProviderSettings, Usage
 
 if TYPE_CHECKING:
@@ -65,13 +66,16 @@ def check_answer(provider: str, text: str, finish: str | None, usage: Usage) -> 
     """An answer withheld by a filter, or with no text (a structured answer is its JSON
     text), is never a success: the error carries the billed usage."""
     if finish in FILTERED_REASONS:
-        raise ContentFiltered(provider, f"finish reason {finish}", usage=usage)
+        raise ContentFiltered(provider, _("finish reason {reason}").format(reason=finish),
+                              usage=usage)
     if text.strip():
         return
     if finish in TRUNCATED_REASONS:
-        raise EmptyAnswer(provider, f"the output limit ({finish}) was used up, e.g. by "
-                          "reasoning, before any text", usage=usage)
-    raise EmptyAnswer(provider, f"no text, finish reason {finish}", usage=usage)
+        raise EmptyAnswer(provider, _("the output limit ({reason}) was used up, e.g. by "
+                                      "reasoning, before any text").format(reason=finish),
+                          usage=usage)
+    raise EmptyAnswer(provider, _("no text, finish reason {reason}").format(reason=finish),
+                      usage=usage)
 
 
 def retry_after(headers: Mapping[str, str] | None) -> float | None:
@@ -106,7 +110,7 @@ def transport_error(provider: str, exc: BaseException) -> ProviderError | None:
     if isinstance(exc, httpx2.TimeoutException):
         return ProviderTimeout(provider, type(exc).__name__)
     if isinstance(exc, httpx2.RemoteProtocolError):
-        return MalformedResponse(provider, "the connection closed in the middle of the answer")
+        return MalformedResponse(provider, _("the connection closed in the middle of the answer"))
     if isinstance(exc, httpx2.TransportError | OSError):
         return NetworkUnreachable(provider, type(exc).__name__)
     return None
@@ -137,8 +141,8 @@ def parse_structured(provider: str, text: str, schema: JsonSchema, *,
     try:
         data = json.loads(text)
     except (TypeError, ValueError) as exc:
-        raise MalformedResponse(provider, f"the answer is not valid JSON ({exc})",
-                                usage=usage) from None
+        raise MalformedResponse(provider, _("the answer is not valid JSON ({error})").format(
+            error=exc), usage=usage) from None
     if strict:
         from aidesk.providers.strict_schema import drop_added_nulls
 
@@ -149,7 +153,8 @@ def parse_structured(provider: str, text: str, schema: JsonSchema, *,
         jsonschema.validate(data, schema.schema)
     except jsonschema.ValidationError as exc:
         raise MalformedResponse(
-            provider, f"the answer does not match schema '{schema.name}': {exc.message}",
+            provider, _("the answer does not match schema '{schema}': {error}").format(
+                schema=schema.name, error=exc.message),
             usage=usage,
         ) from None
     return data

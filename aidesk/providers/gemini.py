@@ -24,6 +24,7 @@ from aidesk.errors import (
     ProviderError,
     RateLimited,
 )
+from aidesk.i18n import _
 from aidesk.providers.base import (
     UNKNOWN_USAGE,
     ChatRequest,
@@ -130,7 +131,7 @@ class GeminiProvider:
         usage = self.usage(response.usage_metadata)
         self.check_blocked(response, usage)
         if not response.candidates:
-            raise MalformedResponse(self.id, "the answer has no candidates", usage=usage)
+            raise MalformedResponse(self.id, _("the answer has no candidates"), usage=usage)
         text = candidate_text(response)
         finish = finish_of(response)
         check_answer(self.id, text, finish, usage)
@@ -162,7 +163,7 @@ class GeminiProvider:
         except Exception as exc:
             raise self.map_error(exc, request.model) from None
         if finish is None or usage_meta is None:
-            raise MalformedResponse(self.id, "the stream ended before the answer was complete")
+            raise MalformedResponse(self.id, _("the stream ended before the answer was complete"))
         text = "".join(parts)
         usage = self.usage(usage_meta)
         check_answer(self.id, text, finish, usage)
@@ -177,7 +178,8 @@ class GeminiProvider:
         reason = feedback.block_reason if feedback is not None else None
         if reason is not None:
             name = str(getattr(reason, "value", reason))
-            raise ContentFiltered(self.id, f"prompt blocked: {name}", usage=usage)
+            raise ContentFiltered(self.id, _("prompt blocked: {reason}").format(reason=name),
+                                  usage=usage)
 
     @staticmethod
     def usage(meta: Any) -> Usage:

@@ -29,6 +29,7 @@ from aidesk.errors import (
     RateLimited,
     Unsupported,
 )
+from aidesk.i18n import _
 from aidesk.providers.base import (
     UNKNOWN_USAGE,
     ChatRequest,
@@ -123,7 +124,7 @@ class OpenAICompatProvider:
         except Exception as exc:
             raise self.map_error(exc, request.model) from None
         if not response.choices or response.choices[0].message is None:
-            raise MalformedResponse(self.id, "the answer has no choices")
+            raise MalformedResponse(self.id, _("the answer has no choices"))
         choice = response.choices[0]
         text = choice.message.content or ""
         usage = self.usage(response.usage) if response.usage is not None else UNKNOWN_USAGE
@@ -155,7 +156,7 @@ class OpenAICompatProvider:
         except Exception as exc:
             raise self.map_error(exc, request.model) from None
         if finish is None:
-            raise MalformedResponse(self.id, "the stream ended before the answer was complete")
+            raise MalformedResponse(self.id, _("the stream ended before the answer was complete"))
         # A finished stream without a usage chunk: a server that ignores
         # stream_options.include_usage (Ollama before 0.5.2, some LM Studio builds).
         yield StreamDone(self.finish(request, "".join(parts), model, usage or UNKNOWN_USAGE,
@@ -199,7 +200,7 @@ def map_openai_error(provider: str, exc: BaseException, model: str) -> ProviderE
     if isinstance(exc, ProviderError):
         return exc
     if isinstance(exc, openai.APITimeoutError):
-        return ProviderTimeout(provider, "no answer in time")
+        return ProviderTimeout(provider, _("no answer in time"))
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
         return transport_error(provider, cause) or transport_error(provider, exc) or (

@@ -28,6 +28,7 @@ from aidesk.errors import (
     NotConfigured,
     ProviderError,
 )
+from aidesk.i18n import _
 from aidesk.keys import KeyStore
 from aidesk.providers.base import (
     UNKNOWN_USAGE,
@@ -137,8 +138,11 @@ class Router:
             providers.info(provider)
             config = configs[provider]
             if not config.has_key:
-                raise NotConfigured(provider, f"no API key is set. Add one with "
-                                              f"`aidesk keys set {provider}`.")
+                raise NotConfigured(
+                    provider, _("no API key is set."),
+                    cli_hint=_("Add one with `aidesk keys set {provider}`.").format(
+                        provider=provider),
+                    gui_hint=_("Add one in Integrations."))
             first = Target(config, model or config.model)
         elif module and self.user_id:
             pref = self.workspaces.preference(workspace.tenant_id, self.user_id, module, conn)
@@ -152,7 +156,7 @@ class Router:
         if model and provider is None and chain:
             chain[0] = Target(chain[0].config, model)
         if not chain:
-            raise no_provider(workspace, [hop for _, hop in skipped])
+            raise no_provider(workspace, [hop for _position, hop in skipped])
         return Route(chain, provider is not None, skipped)
 
     async def _provider(self, workspace: Workspace, target: Target) -> Provider:
@@ -166,9 +170,11 @@ class Router:
             if providers.PROVIDERS[config.provider].needs_key:
                 key = await asyncio.to_thread(self.keys.get, workspace.tenant_id, config.provider)
                 if key is None:
-                    raise NotConfigured(config.provider, "the key is missing from the OS "
-                                        f"keyring. Set it again with `aidesk keys set "
-                                        f"{config.provider}`.")
+                    raise NotConfigured(
+                        config.provider, _("the key is missing from the OS keyring."),
+                        cli_hint=_("Set it again with `aidesk keys set {provider}`.").format(
+                            provider=config.provider),
+                        gui_hint=_("Set it again in Integrations."))
             if slot in pool:  # another task made it while this one read the keyring
                 return pool[slot]
             timeout = float(config.options.get("timeout_s", 60))

@@ -14,6 +14,7 @@ from typing import Any
 
 from aidesk import providers
 from aidesk.errors import AIDeskError, InvalidKey, ProviderError, StorageError
+from aidesk.i18n import _, ngettext, pick
 from aidesk.keys import KeyStore, key_problem
 from aidesk.providers.base import ModelInfo, Provider, ProviderSettings, monotonic_ms
 from aidesk.redact import redact, register_secret
@@ -73,8 +74,10 @@ async def verify_key(
             models = await client.list_models()
     except TimeoutError:
         return _result(provider, model, UNVERIFIED,
-                       f"{provider}: no answer within {timeout_s:g} s. Check the connection "
-                       "and the base URL, then test again.", monotonic_ms(start))
+                       _("{provider}: no answer within {seconds} s. Check the connection and "
+                         "the base URL, then test again.").format(
+                             provider=provider, seconds=f"{timeout_s:g}"),
+                       monotonic_ms(start))
     except InvalidKey as exc:
         return _result(provider, model, REJECTED, exc.user_message, monotonic_ms(start))
     except ProviderError as exc:
@@ -82,9 +85,11 @@ async def verify_key(
     finally:
         await _close(client)
     latency = monotonic_ms(start)
-    message = f"Key works: {len(models)} models available ({latency} ms)."
+    message = ngettext("Key works: {count} model available ({latency} ms).",
+                       "Key works: {count} models available ({latency} ms).",
+                       len(models)).format(count=len(models), latency=latency)
     if models and model not in {m.id for m in models}:
-        message += f" Note: model {model} is not in the list."
+        message += " " + _("Note: model {model} is not in the list.").format(model=model)
     return _result(provider, model, VERIFIED, message, latency, tuple(models))
 
 
@@ -118,8 +123,10 @@ async def check_workspace(
                 return KeyCheck(provider, model, UNVERIFIED, exc.user_message, 0)
             if key is None:
                 return KeyCheck(provider, model, UNVERIFIED,
-                               f"The key is missing from the OS keyring: `aidesk keys set "
-                               f"{provider}`.", 0)
+                               pick(_("The key is missing from the OS keyring: `aidesk keys "
+                                      "set {provider}`.").format(provider=provider),
+                                    _("The key is missing from the OS keyring: add it again "
+                                      "in Integrations.")), 0)
         result = await verify_key(provider, key, base_url=base_url, model=model)
         workspaces.record_test(workspace.tenant_id, provider, result.outcome, result.message)
         return result
@@ -133,8 +140,11 @@ def store_key(
 ) -> None:
     """Put the key in the keyring and its fingerprint, mask and test outcome in the database."""
     if not providers.info(provider).needs_key:
-        raise AIDeskError(f"{provider} needs no key; set its address with "
-                          f"`aidesk config set providers.{provider}.base_url URL`.")
+        raise AIDeskError(
+            _("{provider} needs no key.").format(provider=provider),
+            cli_hint=_("Set its address with `aidesk config set providers.{provider}.base_url "
+                       "URL`.").format(provider=provider),
+            gui_hint=_("Set its address on its card in Integrations."))
     fp, masked = keys.set(workspace.tenant_id, provider, key)
     values: dict[str, Any] = {"key_fingerprint": fp, "key_mask": masked, "enabled": True,
                               "last_test_status": None, "last_test_message": None,

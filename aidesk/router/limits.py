@@ -16,7 +16,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from aidesk.errors import AIDeskError, LimitExceeded, StorageError, limit_label
+from aidesk.errors import AIDeskError, LimitExceeded, StorageError, limit_hints, limit_label
+from aidesk.i18n import _
 from aidesk.storage import Database, procs
 from aidesk.storage.counters import bump, period_end, period_start
 from aidesk.storage.values import new_id, utc_text
@@ -51,11 +52,14 @@ class LimitHeld(LimitExceeded):
                  resets_at: datetime) -> None:
         self.limit, self.value, self.used, self.held = limit, value, used, held
         self.resets_at = resets_at
-        AIDeskError.__init__(self, (
-            f"Workspace limit reached for now: {limit_label(limit)} is {value:g}, {used - held:g} "
-            f"used and {held:g} held by calls still running. Try again when they finish (at "
-            f"the latest {resets_at:%Y-%m-%d %H:%M} UTC), or raise it with "
-            f"`aidesk config set limits.{limit} N`."))
+        from aidesk.formats import date_time
+
+        AIDeskError.__init__(self, _(
+            "Workspace limit reached for now: {limit} is {value}, {used} used and {held} held "
+            "by calls still running. Try again when they finish (at the latest {time}).").format(
+                limit=limit_label(limit), value=f"{value:g}", used=f"{used - held:g}",
+                held=f"{held:g}", time=date_time(resets_at)),
+            **limit_hints(limit))
 
 
 _last_expiry = datetime.min.replace(tzinfo=UTC)

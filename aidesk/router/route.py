@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
 from aidesk.errors import AllProvidersFailed, NoProviderAvailable, ProviderError
+from aidesk.i18n import _
 from aidesk.providers.base import (
     ChatRequest,
     Completion,
@@ -41,7 +42,7 @@ class Route:
     def skipped_before(self, provider: str | None) -> list[Hop]:
         """Unusable providers that stand before `provider` (all of them when None)."""
         if provider is None:
-            return [hop for _, hop in self.passed_over]
+            return [hop for _position, hop in self.passed_over]
         position = next((t.config.position for t in self.targets if t.provider == provider),
                         None)
         return [hop for pos, hop in self.passed_over if position is None or pos < position]
@@ -50,15 +51,18 @@ class Route:
 def skip_hop(config: ProviderConfig) -> Hop | None:
     """Why the automatic chain passes over a provider the user configured, or None."""
     if not config.enabled:
-        return Hop(config.provider, config.model, "disabled", "disabled", skipped=True)
+        return Hop(config.provider, config.model, "disabled", _("disabled"), skipped=True)
     if not config.has_key:
-        return Hop(config.provider, config.model, "no_key", "no key", skipped=True)
+        return Hop(config.provider, config.model, "no_key", _("no key"), skipped=True)
     if config.last_test_status == "rejected":
-        when = ""
-        if config.last_test_at is not None:
-            when = f" on {config.last_test_at.astimezone():%d/%m %H:%M}"
-        return Hop(config.provider, config.model, "key_rejected",
-                   f"key rejected at the last test{when}", skipped=True)
+        if config.last_test_at is None:
+            why = _("key rejected at the last test")
+        else:
+            from aidesk.formats import date_time
+
+            why = _("key rejected at the last test on {time}").format(
+                time=date_time(config.last_test_at))
+        return Hop(config.provider, config.model, "key_rejected", why, skipped=True)
     return None
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aidesk.errors import StorageError
+from aidesk.i18n import _
 from aidesk.storage import files
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,9 @@ def backup_now(db_path: Path, now: datetime | None = None) -> Path:
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
         partial.unlink(missing_ok=True)
-        raise StorageError(f"AIDesk could not back up its database to {folder}: {error}. "
-                           "Check the free space and permissions there.") from error
+        raise StorageError(_("AIDesk could not back up its database to {folder}: {error}. "
+                             "Check the free space and permissions there.").format(
+                                 folder=folder, error=error)) from error
     for old in list_backups(db_path.parent)[KEEP:]:
         old.unlink(missing_ok=True)
     return target
@@ -108,7 +110,7 @@ def maybe_backup(db_path: Path, now: datetime | None = None) -> Path | None:
 def check(db_path: Path) -> list[str]:
     """SQLite's quick_check then integrity_check on the file: ["ok"] when sound."""
     if not db_path.exists():
-        raise StorageError(f"There is no AIDesk database at {db_path}.")
+        raise StorageError(_("There is no AIDesk database at {path}.").format(path=db_path))
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
@@ -129,8 +131,9 @@ def restore(data_dir: Path, backup: Path, now: datetime | None = None) -> Path |
     now = now or datetime.now(UTC)
     db_path = data_dir / DB_NAME
     if check(backup) != ["ok"]:
-        raise StorageError(f"The backup {backup} is damaged too; pick another one "
-                           "(`aidesk db restore` lists them).")
+        raise StorageError(
+            _("The backup {backup} is damaged too; pick another one.").format(backup=backup),
+            cli_hint=_("`aidesk db restore` lists them."))
     stamp = now.astimezone(UTC).strftime(_STAMP)
     aside = db_path.with_name(f"{DB_NAME}.broken-{stamp}")
     staged = db_path.with_name(f"{DB_NAME}.restoring")
@@ -147,6 +150,7 @@ def restore(data_dir: Path, backup: Path, now: datetime | None = None) -> Path |
         os.replace(staged, db_path)
     except (OSError, sqlite3.Error) as error:
         staged.unlink(missing_ok=True)
-        raise StorageError(f"AIDesk could not restore {backup}: {error}. Check the free "
-                           "space and permissions of its folder.") from error
+        raise StorageError(_("AIDesk could not restore {backup}: {error}. Check the free "
+                             "space and permissions of its folder.").format(
+                                 backup=backup, error=error)) from error
     return kept

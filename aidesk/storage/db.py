@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aidesk.errors import StorageError
+from aidesk.i18n import _
 from aidesk.storage import files, health, spool
 from aidesk.storage.faults import SQLITE_BUSY, storage_error_for, storage_errors
 from aidesk.storage.schema import MIGRATIONS_DIR, migrate, script_heads
@@ -255,8 +256,9 @@ def open_database(path: Path | str, *, replay_spool: bool = True) -> Database:
         files.private_dir(path.parent)
     except OSError as error:
         raise StorageError(
-            f"AIDesk cannot create the folder for its database ({path.parent}): {error.strerror}. "
-            "Check that the location exists and that you have permission to write there."
+            _("AIDesk cannot create the folder for its database ({folder}): {error}. Check "
+              "that the location exists and that you have permission to write there.").format(
+                  folder=path.parent, error=error.strerror)
         ) from error
     if not path.is_dir():  # (a folder there: SQLite's own error says it cannot open it)
         health.check_file(path)

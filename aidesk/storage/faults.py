@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aidesk.errors import StorageError
+from aidesk.i18n import N_, _
 from aidesk.storage.health import CORRUPT_CODES, DatabaseCorrupt
 
 # SQLite primary result codes (extended code & 0xFF) for problems of the disk, not of the code.
@@ -22,32 +23,32 @@ _KNOWN: tuple[tuple[int, str, str], ...] = (
     (
         SQLITE_FULL,
         "database or disk is full",
-        "The disk holding the AIDesk database ({path}) is full. "
-        "Free some disk space, then try again.",
+        N_("The disk holding the AIDesk database ({path}) is full. "
+           "Free some disk space, then try again."),
     ),
     (
         SQLITE_READONLY,
         "readonly database",
-        "AIDesk cannot write to its database ({path}): the file, its folder or the disk is "
-        "read-only. Check the permissions of the file and its folder, then try again.",
+        N_("AIDesk cannot write to its database ({path}): the file, its folder or the disk is "
+           "read-only. Check the permissions of the file and its folder, then try again."),
     ),
     (
         SQLITE_BUSY,
         "database is locked",
-        "The AIDesk database ({path}) is locked by another program. Close other AIDesk "
-        "windows or programs using that file, then try again.",
+        N_("The AIDesk database ({path}) is locked by another program. Close other AIDesk "
+           "windows or programs using that file, then try again."),
     ),
     (
         SQLITE_CANTOPEN,
         "unable to open database file",
-        "AIDesk cannot open its database file ({path}). Check that the folder exists and "
-        "that you have permission to read and write there.",
+        N_("AIDesk cannot open its database file ({path}). Check that the folder exists and "
+           "that you have permission to read and write there."),
     ),
     (
         SQLITE_IOERR,
         "disk i/o error",
-        "The disk holding the AIDesk database ({path}) reported a read/write error. "
-        "Check the disk and free space, then try again.",
+        N_("The disk holding the AIDesk database ({path}) reported a read/write error. "
+           "Check the disk and free space, then try again."),
     ),
 )
 
@@ -72,7 +73,7 @@ def storage_error_for(error: BaseException, path: Path | str | None = None) -> S
         return DatabaseCorrupt(None if path is None else Path(path), str(orig))
     for primary, text, template in _KNOWN:
         if (code is not None and code & 0xFF == primary) or text in message:
-            return StorageError(template.format(path=path or "the database file"))
+            return StorageError(_(template).format(path=path or _("the database file")))
     return None
 
 

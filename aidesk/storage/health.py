@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aidesk.errors import StorageError
+from aidesk.i18n import _
 
 HEADER = b"SQLite format 3\x00"
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
@@ -29,13 +30,17 @@ class DatabaseCorrupt(StorageError):
         self.path = path
         self.what = what
         backups = list_backups(path.parent) if path is not None else []
+        text = _("The AIDesk database ({path}) is damaged ({what}).").format(
+            path=path or _("file"), what=what)
         if backups:
-            fix = (f"restore the newest backup ({backups[0]}) with `aidesk db restore`, which "
-                   "keeps the damaged file aside")
+            cli = _("Restore the newest backup ({backup}) with `aidesk db restore latest`, "
+                    "which keeps the damaged file aside.").format(backup=backups[0])
+            gui = _("Close AIDesk and restore the newest backup ({backup}); the damaged file "
+                    "is kept aside.").format(backup=backups[0])
         else:
-            fix = ("there is no backup yet: move the file aside to start with an empty "
-                   "database, or try to recover it with the sqlite3 tool's `.recover`")
-        super().__init__(f"The AIDesk database ({path or 'file'}) is damaged ({what}); {fix}.")
+            cli = gui = _("There is no backup yet: move the file aside to start with an empty "
+                          "database, or try to recover it with the sqlite3 tool's `.recover`.")
+        super().__init__(text, cli_hint=cli, gui_hint=gui)
 
 
 def marker_path(db_path: Path) -> Path:
@@ -55,20 +60,21 @@ def check_file(path: Path) -> None:
     # file right now: only the header is judged then.
     if size == 0:
         if wal_size == 0 and marker_path(path).exists():
-            raise DatabaseCorrupt(path, "the file is empty (0 bytes)")
+            raise DatabaseCorrupt(path, _("the file is empty (0 bytes)"))
         return
     with path.open("rb") as file:
         header = file.read(100)
     if len(header) < 100 or not header.startswith(HEADER):
-        raise DatabaseCorrupt(path, "the file is not an SQLite database")
+        raise DatabaseCorrupt(path, _("the file is not an SQLite database"))
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
     counter_ok = header[24:28] == header[92:96]  # the page count in the header is valid
     if page_size < 512 or page_size & (page_size - 1):
-        raise DatabaseCorrupt(path, "its header is damaged")
+        raise DatabaseCorrupt(path, _("its header is damaged"))
     if counter_ok and wal_size == 0 and size < pages * page_size:
-        raise DatabaseCorrupt(path, f"the file is truncated: {size} of {pages * page_size} bytes")
+        raise DatabaseCorrupt(path, _("the file is truncated: {size} of {total} bytes").format(
+            size=size, total=pages * page_size))
 
 
 def mark_created(path: Path) -> None:

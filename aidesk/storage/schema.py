@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aidesk.errors import StorageError
+from aidesk.i18n import _
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
@@ -61,8 +62,8 @@ def _check_known(revisions: set[str], path: Path) -> None:
     known = {script.revision for script in _script_directory().walk_revisions()}
     for revision in sorted(revisions - known):
         raise StorageError(
-            f"The AIDesk database ({path}) was written by a newer version of AIDesk "
-            f"(schema {revision}). Update AIDesk to open it."
+            _("The AIDesk database ({path}) was written by a newer version of AIDesk (schema "
+              "{revision}). Update AIDesk to open it.").format(path=path, revision=revision)
         )
 
 

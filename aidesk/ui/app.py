@@ -62,6 +62,7 @@ def install_translations(app: QApplication) -> None:
 
 
 def build_window(bridge: CoreBridge, settings: QSettings | None = None) -> MainWindow:
+    __import__("aidesk.i18n").i18n.set_surface("gui")  # core hints: places, not CLI commands
     messenger = Messenger()
     install_excepthook(messenger)
     window = MainWindow(UiContext(bridge, messenger), settings or QSettings())

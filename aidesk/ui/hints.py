@@ -1,10 +1,14 @@
-"""The GUI never tells a user to run a CLI command.
+"""The GUI never tells a user to run a CLI command: a safety net.
 
-The core's messages are shared with the command line and end with CLI hints such as
-"Add a key with `aidesk keys set openai`". `for_gui()` rewrites each known hint into the
-place in the app that does the same ("add a key in Integrations", "raise it in Settings");
-any other `aidesk …` command left in a message points to the tab or dialog that does it.
-The message channel (aidesk.ui.messages) passes every text through here.
+The core's errors carry their hint per surface, and the desktop sets the surface to "gui"
+at start (aidesk.ui.app.build_window), so a message made in this process already names the
+place in the app ("Add a key in Integrations."). A text made by the command line and
+stored (a key test's message, an audit row's error) still ends with a CLI hint such as
+"Add a key with `aidesk keys set openai`": `for_gui()` rewrites each known hint into the
+place in the app that does the same; any other `aidesk …` command left in a message
+points to the tab or dialog that does it. The message channel (aidesk.ui.messages) passes
+every text through here. Patterns ignore case; a replacement keeps the case of the
+hint's first letter.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ _P = r"[\w.-]+"
 PHRASES: tuple[tuple[str, str], ...] = (
     (rf"Replace it with `aidesk keys set {_P}` or in Integrations\.",
      N_("Replace it in Integrations.")),
+    (rf"Replace it with `aidesk keys set {_P}`\.", N_("Replace it in Integrations.")),
+    (rf"Add a key with `aidesk keys set {_P}`\.", N_("Add a key in Integrations.")),
+    (r"Fix a key with `aidesk keys set [^`]*`, or enable a provider with `aidesk config "
+     r"set fallback [^`]*`\.", N_("Add a key in Integrations.")),
     (rf"Add a key with `aidesk keys set {_P}` \(or in Integrations\)\.",
      N_("Add a key in Integrations.")),
     (r" \(or with `aidesk keys set`\)", ""),
@@ -44,8 +52,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
      N_("e.g. anthropic, openai.")),
     (r"Create it with `aidesk workspace add [^`]+`\.",
      N_("Create it with New workspace at the top of the window.")),
-    (r" with `aidesk db restore`, which", N_(", which")),
+    (r" with `aidesk db restore(?: latest)?`, which", N_(", which")),
     (r" \(`aidesk db restore` lists them\)", ""),
+    (r" ?`aidesk db restore` lists them\.", ""),
 )
 # Whatever is left (a translated message, a new hint): name the place, never the command.
 PLACES: tuple[tuple[str, str], ...] = (
@@ -54,12 +63,19 @@ PLACES: tuple[tuple[str, str], ...] = (
     (r"`aidesk workspace [^`]*`", N_("New workspace")),
     (r"`aidesk [^`]*`", N_("AIDesk")),
 )
-_COMPILED = [(re.compile(p), r) for p, r in PHRASES]
+_COMPILED = [(re.compile(p, re.IGNORECASE), r) for p, r in PHRASES]
 _PLACES = [(re.compile(p), r) for p, r in PLACES]
 
 
 def _replacer(text: str) -> Callable[[re.Match[str]], str]:
-    return lambda _match: _(text) if text else ""
+    def replace(match: re.Match[str]) -> str:
+        out = _(text) if text else ""
+        first = match.group(0)[:1]
+        if out and first.isalpha():  # "Raise it with …" → "Raise it in …"
+            out = (out[0].upper() if first.isupper() else out[0].lower()) + out[1:]
+        return out
+
+    return replace
 
 
 def for_gui(text: str) -> str:
