@@ -12,9 +12,8 @@ import re
 from urllib.parse import urlsplit
 
 from aidesk.errors import ConfigError
-from aidesk.i18n import LANGUAGES, ngettext, pick
+from aidesk.i18n import LANGUAGES, _, ngettext, pick
 from aidesk.i18n import SETTING as LANGUAGE_KEY
-from aidesk.i18n import _ as tr
 from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
 from aidesk.workspaces import (
     DEADLINE_KEY,
@@ -121,9 +120,9 @@ def _set_fallback(store: Workspaces, ws: Workspace, raw: str) -> list[str]:
     order = [p.strip().lower() for p in raw.split(",") if p.strip()]
     if not order or raw.lower() in NONE:
         raise ConfigError(
-            tr("fallback needs at least one provider, in order."),
-            cli_hint=tr("E.g. `aidesk config set fallback anthropic,openai`."),
-            gui_hint=tr("E.g. anthropic, openai."))
+            _("fallback needs at least one provider, in order."),
+            cli_hint=_("E.g. `aidesk config set fallback anthropic,openai`."),
+            gui_hint=_("E.g. anthropic, openai."))
     unknown = [p for p in order if p not in PROVIDERS]
     if unknown:
         names = ", ".join(f"'{_echo(p)}'" for p in unknown)
@@ -134,7 +133,7 @@ def _set_fallback(store: Workspaces, ws: Workspace, raw: str) -> list[str]:
                                        names=names, known=", ".join(PROVIDER_IDS)))
     twice = sorted({p for p in order if order.count(p) > 1}, key=order.index)
     if twice:
-        raise ConfigError(tr("fallback lists {providers} more than once; name each provider "
+        raise ConfigError(_("fallback lists {providers} more than once; name each provider "
                              "once, in the order to try them.").format(
                                  providers=_both(twice)))
     before = store.configs(ws.tenant_id)
@@ -177,7 +176,7 @@ def _both(names: list[str]) -> str:
     """`a`, `a and b`, `a, b and c` (in the user's language)."""
     if len(names) == 1:
         return names[0]
-    return tr("{first} and {last}").format(first=", ".join(names[:-1]), last=names[-1])
+    return _("{first} and {last}").format(first=", ".join(names[:-1]), last=names[-1])
 
 
 def _parse(key: str) -> tuple[str, str, str]:
@@ -197,7 +196,7 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "ui", "language", ""
     if ".".join(parts) == RATE_KEY:
         return "currency", "brl_per_usd", ""
-    raise ConfigError(tr("Unknown setting '{key}'; settings: {settings}.").format(
+    raise ConfigError(_("Unknown setting '{key}'; settings: {settings}.").format(
         key=_echo(key.strip()), settings=(
             "providers.<provider>.model|base_url|enabled|timeout_s, fallback, "
             f"limits.{'|'.join(LIMIT_NAMES)}, cache.ttl_days, {', '.join(GLOBAL_KEYS)}")))
@@ -223,7 +222,7 @@ def brl_per_usd(store: Workspaces) -> float | None:
 def _set_language(store: Workspaces, key: str, raw: str) -> None:
     choice = {c.lower(): c for c in LANGUAGE_CHOICES}.get(raw.lower().replace("-", "_"))
     if choice is None:
-        raise ConfigError(tr("{key} must be one of {choices}, not '{value}'.").format(
+        raise ConfigError(_("{key} must be one of {choices}, not '{value}'.").format(
             key=key, choices=", ".join(LANGUAGE_CHOICES), value=_echo(raw)))
     store._set_state(LANGUAGE_KEY, choice)
 
@@ -238,11 +237,11 @@ def _set_rate(store: Workspaces, key: str, raw: str) -> None:
     try:
         value = parse_decimal(raw)
     except ValueError:
-        raise ConfigError(tr("{key} must be a number of reais per US dollar such as 5,40 "
+        raise ConfigError(_("{key} must be a number of reais per US dollar such as 5,40 "
                              "(or 'none'), not '{value}'.").format(
                                  key=key, value=_echo(raw))) from None
     if not 0 <= value <= MAX_RATE:
-        raise ConfigError(tr("{key} must be between 0 and {high}, not {value}.").format(
+        raise ConfigError(_("{key} must be between 0 and {high}, not {value}.").format(
             key=key, high=_fmt(MAX_RATE), value=_echo(raw)))
     store._set_state(RATE_KEY, repr(value))
 
@@ -269,7 +268,7 @@ def _bool(key: str, raw: str) -> bool:
         return True
     if raw.lower() in FALSE:
         return False
-    raise ConfigError(tr("{key} must be true or false (got '{value}').").format(
+    raise ConfigError(_("{key} must be true or false (got '{value}').").format(
         key=key, value=_echo(raw)))
 
 
@@ -277,43 +276,47 @@ def _number(key: str, raw: str, *, low: float, high: float, whole: bool = False,
             unit: str = "") -> float:
     """A finite number in [low, high]; whole numbers only when `whole` (2.0 passes, 2.7 not)."""
     text = raw.replace(",", ".") if _COMMA_DECIMAL.fullmatch(raw) else raw
-    span = {"s": tr("between {low} and {high} s"), "days": tr("between {low} and {high} days"),
-            }.get(unit, tr("between {low} and {high}")).format(low=_fmt(low), high=_fmt(high))
+    span = {"s": _("between {low} and {high} s"), "days": _("between {low} and {high} days"),
+            }.get(unit, _("between {low} and {high}")).format(low=_fmt(low), high=_fmt(high))
     fields = {"key": key, "span": span, "value": _echo(raw)}
     try:
         number = float(text)
     except ValueError:
         if "," in raw:
-            message = (tr("{key} must be a whole number {span} (no thousands separators: write "
+            message = (_("{key} must be a whole number {span} (no thousands separators: write "
                           "1000, or 1.5 for decimals), not '{value}'.") if whole else
-                       tr("{key} must be a number {span} (no thousands separators: write 1000, "
+                       _("{key} must be a number {span} (no thousands separators: write 1000, "
                           "or 1.5 for decimals), not '{value}'."))
         else:
-            message = (tr("{key} must be a whole number {span}, not '{value}'.") if whole else
-                       tr("{key} must be a number {span}, not '{value}'."))
+            message = (_("{key} must be a whole number {span}, not '{value}'.") if whole else
+                       _("{key} must be a number {span}, not '{value}'."))
         raise ConfigError(message.format(**fields)) from None
     if not math.isfinite(number):
-        raise ConfigError(tr("{key} must be a finite number {span}, not '{value}'.").format(
+        raise ConfigError(_("{key} must be a finite number {span}, not '{value}'.").format(
             **fields))
     if whole and not number.is_integer():
-        raise ConfigError(tr("{key} must be a whole number {span}, not {value}.").format(
+        raise ConfigError(_("{key} must be a whole number {span}, not {value}.").format(
             **fields))
     if not low <= number <= high:
-        raise ConfigError(tr("{key} must be {span}, not {value}.").format(**fields))
+        raise ConfigError(_("{key} must be {span}, not {value}.").format(**fields))
     return float(int(number)) if whole else number
 
 
 def _fmt(number: float) -> str:
-    return f"{number:,.0f}" if number >= 1e6 else f"{number:g}"
+    if number >= 1e6:  # grouped as the language writes it: 1,000,000 / 1.000.000
+        from aidesk.formats import number as grouped
+
+        return grouped(number)
+    return f"{number:g}"
 
 
 def base_url(key: str, raw: str) -> str:
     """An http(s) address with a host: no spaces, credentials, query or fragment."""
     example = "http://localhost:11434/v1"
     if any(c.isspace() or not c.isprintable() for c in raw):
-        raise ConfigError(tr("{key} must be an http:// or https:// address such as {example} "
+        raise ConfigError(_("{key} must be an http:// or https:// address such as {example} "
                              "(or 'default'), without spaces.").format(key=key, example=example))
-    not_one = tr("{key} must be an http:// or https:// address such as {example} (or "
+    not_one = _("{key} must be an http:// or https:// address such as {example} (or "
                  "'default'); '{value}' is not one.").format(key=key, example=example,
                                                               value=_echo(raw))
     try:
@@ -325,23 +328,23 @@ def base_url(key: str, raw: str) -> str:
         raise ConfigError(not_one)
     if parts.username is not None or parts.password is not None:
         raise ConfigError(
-            tr("{key} must not contain a user name or password.").format(key=key),
-            cli_hint=tr("Keys go to the keyring with `aidesk keys set`."),
-            gui_hint=tr("Keys go in the key field in Integrations."))
+            _("{key} must not contain a user name or password.").format(key=key),
+            cli_hint=_("Keys go to the keyring with `aidesk keys set`."),
+            gui_hint=_("Keys go in the key field in Integrations."))
     if parts.query or parts.fragment or raw.endswith(("?", "#")):
-        raise ConfigError(tr("{key} must not contain a query (?…) or fragment (#…).").format(
+        raise ConfigError(_("{key} must not contain a query (?…) or fragment (#…).").format(
             key=key))
     if port == 0:
-        raise ConfigError(tr("{key} has port 0; use the server's real port.").format(key=key))
+        raise ConfigError(_("{key} has port 0; use the server's real port.").format(key=key))
     return raw.rstrip("/")
 
 
 def _model(key: str, raw: str) -> str:
     if raw.lower() in NONE:
         example = PROVIDERS[key.split(".")[1]].default_model
-        raise ConfigError(tr("{key} needs a model name, e.g. {example}.").format(
+        raise ConfigError(_("{key} needs a model name, e.g. {example}.").format(
             key=key, example=example))
     if len(raw) > 200 or any(c.isspace() or not c.isprintable() for c in raw):
-        raise ConfigError(tr("{key} must be a model name without spaces, at most 200 "
+        raise ConfigError(_("{key} must be a model name without spaces, at most 200 "
                              "characters.").format(key=key))
     return raw

@@ -42,8 +42,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def _ask(args: argparse.Namespace) -> int:
     if not 1 <= args.max_tokens <= MAX_TOKENS:
+        from aidesk.formats import number
+
         raise UsageError(_("--max-tokens must be between 1 and {max}.").format(
-            max=f"{MAX_TOKENS:,}"))
+            max=number(MAX_TOKENS)))
     if args.model is not None and (not args.model.strip() or any(
             c.isspace() or not c.isprintable() for c in args.model.strip())):
         raise UsageError(_("--model must be a model name without spaces."))
