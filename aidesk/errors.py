@@ -84,11 +84,17 @@ class ProviderError(AIDeskError):
 
     def describe(self) -> str:
         return _("{provider}: the call failed. {detail}").format(
-            provider=self.provider, detail=self.detail).strip()
+            provider=self.name, detail=self.detail).strip()
 
     def hints(self) -> tuple[str, str]:
         """(command line, desktop) hints; none for most provider failures."""
         return "", ""
+
+    @property
+    def name(self) -> str:
+        from aidesk.providers import named
+
+        return named(self.provider)
 
     @property
     def reason(self) -> str:
@@ -101,7 +107,7 @@ class InvalidKey(ProviderError):
 
     def describe(self) -> str:
         return _("{provider}: the API key was rejected (wrong, revoked or without "
-                 "permission).").format(provider=self.provider)
+                 "permission).").format(provider=self.name)
 
     def hints(self) -> tuple[str, str]:
         return (_("Replace it with `aidesk keys set {provider}`.").format(provider=self.provider),
@@ -117,7 +123,7 @@ class ModelNotFound(ProviderError):
 
     def describe(self) -> str:
         return _("{provider}: model {model} does not exist or this key cannot use it.").format(
-            provider=self.provider, model=self.model or _("(unknown)"))
+            provider=self.name, model=self.model or _("(unknown)"))
 
     def hints(self) -> tuple[str, str]:
         return (_("Pick another with `aidesk config set providers.{provider}.model NAME`.")
@@ -137,9 +143,9 @@ class RateLimited(ProviderError):
     def describe(self) -> str:
         if self.retry_after:
             return _("{provider}: rate limit reached. Try again in {seconds} s.").format(
-                provider=self.provider, seconds=f"{self.retry_after:g}")
+                provider=self.name, seconds=f"{self.retry_after:g}")
         return _("{provider}: rate limit reached. Try again later.").format(
-            provider=self.provider)
+            provider=self.name)
 
 
 class OutOfCredits(ProviderError):
@@ -148,7 +154,7 @@ class OutOfCredits(ProviderError):
     def describe(self) -> str:
         return _("{provider}: the account has no credit or quota left. Add credit in the "
                  "provider's billing page; retrying will not help.").format(
-                     provider=self.provider)
+                     provider=self.name)
 
 
 class ProviderUnavailable(ProviderError):
@@ -156,7 +162,7 @@ class ProviderUnavailable(ProviderError):
 
     def describe(self) -> str:
         return _("{provider}: the service is overloaded or down. Try again in a few "
-                 "minutes.").format(provider=self.provider)
+                 "minutes.").format(provider=self.name)
 
 
 class ProviderTimeout(ProviderError):
@@ -164,7 +170,7 @@ class ProviderTimeout(ProviderError):
 
     def describe(self) -> str:
         return _("{provider}: no answer in time. Check the connection or try again "
-                 "later.").format(provider=self.provider)
+                 "later.").format(provider=self.name)
 
 
 class NetworkUnreachable(ProviderError):
@@ -173,7 +179,7 @@ class NetworkUnreachable(ProviderError):
     def describe(self) -> str:
         return _("{provider}: cannot reach the service (offline, DNS or proxy). Check the "
                  "internet connection or the provider's base URL.").format(
-                     provider=self.provider)
+                     provider=self.name)
 
 
 class MalformedResponse(ProviderError):
@@ -181,7 +187,7 @@ class MalformedResponse(ProviderError):
 
     def describe(self) -> str:
         return _("{provider}: the answer could not be read. {detail}").format(
-            provider=self.provider, detail=self.detail).strip()
+            provider=self.name, detail=self.detail).strip()
 
 
 class EmptyAnswer(ProviderError):
@@ -193,7 +199,7 @@ class EmptyAnswer(ProviderError):
     def describe(self) -> str:
         return _("{provider}: the answer came back empty ({detail}). Raise the output limit "
                  "(max tokens) or shorten the request, then try again.").format(
-                     provider=self.provider, detail=self.detail or _("no text"))
+                     provider=self.name, detail=self.detail or _("no text"))
 
 
 class ContentFiltered(ProviderError):
@@ -205,7 +211,7 @@ class ContentFiltered(ProviderError):
     def describe(self) -> str:
         return _("{provider}: the provider's content filter refused to answer ({detail}). "
                  "Rephrase the request or use another provider.").format(
-                     provider=self.provider, detail=self.detail or _("filtered"))
+                     provider=self.name, detail=self.detail or _("filtered"))
 
 
 class Moderated(ProviderError):
@@ -216,10 +222,10 @@ class Moderated(ProviderError):
     def describe(self) -> str:
         if self.detail:
             return _("{provider}: the request was flagged by moderation ({detail}). Rephrase "
-                     "it or use another provider.").format(provider=self.provider,
+                     "it or use another provider.").format(provider=self.name,
                                                            detail=self.detail)
         return _("{provider}: the request was flagged by moderation. Rephrase it or use "
-                 "another provider.").format(provider=self.provider)
+                 "another provider.").format(provider=self.name)
 
 
 class Unsupported(ProviderError):
@@ -230,7 +236,7 @@ class Unsupported(ProviderError):
 
     def describe(self) -> str:
         return _("{provider}: this model does not support what the request needs. "
-                 "{detail}").format(provider=self.provider, detail=self.detail).strip()
+                 "{detail}").format(provider=self.name, detail=self.detail).strip()
 
 
 class BadRequest(ProviderError):
@@ -241,7 +247,7 @@ class BadRequest(ProviderError):
 
     def describe(self) -> str:
         return _("{provider}: the request was refused. {detail}").format(
-            provider=self.provider, detail=self.detail).strip()
+            provider=self.name, detail=self.detail).strip()
 
 
 class NotConfigured(AIDeskError):
@@ -249,9 +255,11 @@ class NotConfigured(AIDeskError):
 
     def __init__(self, provider: str, why: str, *, cli_hint: str = "",
                  gui_hint: str = "") -> None:
+        from aidesk.providers import named
+
         self.provider = provider
         self.why = why
-        super().__init__(f"{provider}: {why}", cli_hint=cli_hint, gui_hint=gui_hint)
+        super().__init__(f"{named(provider)}: {why}", cli_hint=cli_hint, gui_hint=gui_hint)
 
 
 class NoProviderAvailable(AIDeskError):
@@ -263,7 +271,9 @@ class NoProviderAvailable(AIDeskError):
     def __init__(self, workspace: str, reasons: Sequence[tuple[str, str]] = ()) -> None:
         self.reasons = tuple(reasons)
         if self.reasons:
-            listed = "; ".join(f"{provider}: {why}" for provider, why in self.reasons)
+            from aidesk.providers import named
+
+            listed = "; ".join(f"{named(provider)}: {why}" for provider, why in self.reasons)
             super().__init__(
                 _("No AI provider can take the call in workspace '{workspace}' "
                   "({reasons}).").format(workspace=workspace, reasons=listed),

@@ -148,8 +148,13 @@ def test_errors_in_portuguese_with_the_hint_of_each_surface() -> None:
     assert error.user_message == error.message_for("gui") and str(error) == error.user_message
     assert "`" not in InvalidKey("openai").user_message
     assert "Configurações (Ctrl+,)" in DeadlineExceeded(30).user_message
+    assert ProviderUnavailable("local").user_message == (
+        "Servidor local: o serviço está sobrecarregado ou fora do ar. Tente de novo em alguns "
+        "minutos."), "the desktop names a provider as people write it"
+    i18n.set_surface("cli")
     assert ProviderUnavailable("groq").user_message == (
-        "groq: o serviço está sobrecarregado ou fora do ar. Tente de novo em alguns minutos.")
+        "groq: o serviço está sobrecarregado ou fora do ar. Tente de novo em alguns minutos."
+    ), "the command line names it by the id an admin types"
 
 
 def test_limit_refusal_says_the_reset_in_local_time() -> None:
@@ -175,7 +180,7 @@ def test_router_hints_follow_the_surface(core, ws) -> None:  # type: ignore[no-u
     i18n.activate("pt_BR")
     with pytest.raises(NotConfigured) as gui:
         core.router.resolve(ws, "groq", None, None)
-    assert gui.value.user_message == ("groq: nenhuma chave de API definida. Adicione uma em "
+    assert gui.value.user_message == ("Groq: nenhuma chave de API definida. Adicione uma em "
                                       "Integrações.")
     tested = datetime.now(UTC) - timedelta(hours=1)
     config = core.workspaces.config(ws.tenant_id, "openai")

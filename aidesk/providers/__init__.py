@@ -40,6 +40,23 @@ PROVIDERS: dict[str, ProviderInfo] = {
 PROVIDER_IDS: tuple[str, ...] = tuple(PROVIDERS)
 
 
+def display_name(provider: str) -> str:
+    """The provider as people write it ("OpenAI", "Anthropic (Claude)", "Local server"), in
+    the user's language; an unknown id is returned as it is."""
+    from aidesk.i18n import _
+
+    meta = PROVIDERS.get(provider)
+    return _(meta.label) if meta else provider
+
+
+def named(provider: str) -> str:
+    """How a message names a provider: its id on the command line (what admins type), its
+    name in the desktop."""
+    from aidesk.i18n import pick
+
+    return pick(provider, display_name(provider))
+
+
 def info(provider: str) -> ProviderInfo:
     try:
         return PROVIDERS[provider]

@@ -3,7 +3,7 @@ user's language; never a raw id."""
 
 from __future__ import annotations
 
-from aidesk.i18n import N_, _
+from aidesk.i18n import N_
 
 # The one provider label that is not a brand (aidesk.providers marks it too): listed here so
 # the desktop's catalogue has it whatever the core's has.
@@ -11,7 +11,15 @@ TRANSLATED_LABELS = (N_("Local server"),)
 
 
 def provider_name(provider: str) -> str:
-    from aidesk.providers import PROVIDERS
+    from aidesk.providers import display_name
 
-    meta = PROVIDERS.get(provider)
-    return _(meta.label) if meta else provider
+    return display_name(provider)
+
+
+def without_name(provider: str, message: str) -> str:
+    """A provider's message without its leading "Name: " (or "id: "), for a line that
+    already names the provider."""
+    for prefix in (f"{provider_name(provider)}: ", f"{provider}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, 
 from aidesk import formats
 from aidesk.i18n import N_, _
 from aidesk.ui.ai_selector import choice_label
-from aidesk.ui.names import provider_name
+from aidesk.ui.names import provider_name, without_name
 
 if TYPE_CHECKING:
     from aidesk.router.results import Hop, RouterResult
@@ -54,7 +54,7 @@ def fallback_note(hops: Sequence[Hop], answered_by: str) -> str:
                                                  reason=h.message)
                for h in hops if h.skipped]
     failed = [_("{provider} failed: {reason}").format(
-        provider=provider_name(h.provider), reason=h.message.removeprefix(f"{h.provider}: "))
+        provider=provider_name(h.provider), reason=without_name(h.provider, h.message))
         for h in hops if not h.skipped]
     parts = []
     if skipped:
