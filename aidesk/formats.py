@@ -62,16 +62,18 @@ def money(usd: float | None, brl_per_usd: float | None = None) -> str:
 
 
 def _currency(value: float, code: str) -> str:
+    """US$ always written so (a bare "$" reads as reais in Brazil); other currencies by
+    their locale symbol (R$)."""
     from babel.numbers import format_currency
 
-    digits = 2 if value == 0 or abs(value) >= 0.01 else 4
-    pattern = "¤\u00a0#,##0." + "0" * digits
+    sign = "US$" if code == USD else "¤"
     if 0 < abs(value) < 0.0001:
         return _("under {amount}").format(amount=format_currency(
-            0.0001, code, format="¤\u00a0#,##0.0000", locale=babel_locale(),
+            0.0001, code, format=f"{sign}\u00a0#,##0.0000", locale=babel_locale(),
             currency_digits=False))
-    return format_currency(value, code, format=pattern, locale=babel_locale(),
-                           currency_digits=False)
+    digits = 2 if value == 0 or abs(value) >= 0.01 else 4
+    return format_currency(value, code, format=f"{sign}\u00a0#,##0." + "0" * digits,
+                           locale=babel_locale(), currency_digits=False)
 
 
 def parse_decimal(text: str) -> float:

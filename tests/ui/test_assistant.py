@@ -147,7 +147,7 @@ def test_generation_streams_into_the_editor(tab: AssistantTab, qtbot: Any, ws: W
     assert tab.generate_button.isEnabled() and not tab.stop_button.isEnabled()
     assert tab.regenerate_button.isEnabled() and tab.copy_button.isEnabled()
     meta = tab.output.meta.text().replace("\u00a0", " ")
-    assert "OpenAI — gpt-4o-mini" in meta and "tokens" in meta and "$ 0.0" in meta
+    assert "OpenAI — gpt-4o-mini" in meta and "tokens" in meta and "US$ 0.0" in meta
     assert tab.output.badge.isHidden() and tab.output.note.isHidden()
     [audit] = audit_rows(on_worker)
     assert audit.success and audit.module == "marketing" and audit.response == want
@@ -192,7 +192,7 @@ def test_fallback_cache_badge_and_regenerate(tab: AssistantTab, qtbot: Any, ws: 
     calls = len(emulator.requests)
     generate(qtbot, tab)
     wait_idle(qtbot, tab)
-    assert out.badge.isVisible() and "$\u00a00.00" in out.meta.text()
+    assert out.badge.isVisible() and "US$\u00a00.00" in out.meta.text()
     assert out.text() == expected(tab, ANTHROPIC) and len(emulator.requests) == calls
     assert out.note.isHidden(), "the cached answer needed no fallback"
 
