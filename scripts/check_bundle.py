@@ -2,9 +2,10 @@
 
 Runs the bundle's own executable (never the source) in a scratch data folder:
 `--smoke` offscreen, then keys saved to the OS keyring and one real call per provider
-kind against the provider emulator (`tests/emulator`, started here on 127.0.0.1), then
-the database check. Exits non-zero with the failing step's output. Needs a Secret Service
-for the key steps: scripts/check-bundle runs it inside a private D-Bus session.
+kind against the provider emulator (`tests/emulator`, started here on 127.0.0.1), the
+database check, then dates and messages in Brazilian Portuguese. Exits non-zero with the
+failing step's output. Needs a Secret Service for the key steps: scripts/check-bundle runs
+it inside a private D-Bus session.
 
     python scripts/check_bundle.py [dist/aidesk/aidesk]
 """
@@ -12,6 +13,7 @@ for the key steps: scripts/check-bundle runs it inside a private D-Bus session.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -66,6 +68,16 @@ def main() -> int:
             if answer.strip() != reply_text(provider, model, prompt):
                 raise SystemExit(f"bundle check FAILED: {provider} answered {answer!r}")
         run(exe, env, "db", "check")
+        portuguese = env | {"LANGUAGE": "pt_BR", "LANG": "pt_BR.UTF-8"}
+        listed = run(exe, portuguese, "db", "restore")  # dates by locale: Babel's data
+        if not re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", listed):
+            raise SystemExit(f"bundle check FAILED: no pt-BR date in\n{listed}")
+        refused = subprocess.run([str(exe), "ask", ""], capture_output=True, text=True,
+                                 env=portuguese, timeout=60)
+        if refused.returncode != 1 or "vazio" not in refused.stderr:
+            raise SystemExit("bundle check FAILED: the empty prompt was not refused in "
+                             f"Portuguese: {refused.stderr!r}")
+        print("  ok  aidesk ask '' in pt-BR: " + refused.stderr.strip())
     print(f"bundle check: ok ({exe})")
     return 0
 
