@@ -1,5 +1,3 @@
-import sys
+from aidesk.main import entry
 
-from aidesk.main import main
-
-sys.exit(main())
+entry()

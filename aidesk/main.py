@@ -22,6 +22,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     return cli_main(args)
 
 
+def entry() -> None:
+    """The `aidesk` executable (console script, `python -m aidesk`, the bundle).
+
+    A command-line run ends without Python's interpreter teardown (a few hundred ms of
+    freeing modules, which admins' scripts would wait for on every call): its records are
+    committed and its clients closed by then; output and logs are flushed here first.
+    """
+    args = sys.argv[1:]
+    code = main(args)
+    if _is_gui(args):
+        sys.exit(code)
+    import contextlib
+    import logging
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`aidesk … | head`)
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
+def _is_gui(args: list[str]) -> bool:
+    return all(arg == "--smoke" for arg in args) or _screenshots(args) is not None
+
+
 def _screenshots(args: list[str]) -> str | None:
     """DIR of `--smoke --screenshots DIR` (either order, or `--screenshots=DIR`), else None."""
     rest = [a for a in args if a != "--smoke"]
@@ -53,4 +79,4 @@ def _gui(smoke: bool, screenshots: str | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
