@@ -15,7 +15,7 @@ prompt) and `python -m aidesk ask --no-cache PROMPT`, in alternating order; the 
 the median of the pairs' wall-time ratios, spawn to exit. `python -m aidesk`, not the
 `aidesk` console script: it starts the same interpreter the same way as the baseline and
 needs no installed wrapper (the wrapper itself would only skip runpy, slightly faster).
-Both sides read bytecode from a private cache (PYTHONPYCACHEPREFIX in the temp dir, filled
+Both figures read bytecode from a private cache (PYTHONPYCACHEPREFIX in the temp dir, filled
 by one warm-up run of each) as an installed package or the bundle does; with
 `--no-bytecode-cache` they run as this checkout does under PYTHONDONTWRITEBYTECODE=1, where
 AIDesk's own modules are compiled on every start (the SDK's are cached in site-packages).
@@ -70,15 +70,25 @@ def report(name: str, value: float, unit: str, target: str, ok: bool = True) -> 
     return ok
 
 
-def desktop(runs: int) -> bool:
+def bytecode(env: dict[str, str], tmp: str, cached: bool) -> dict[str, str]:
+    """`env` reading bytecode from a private cache in `tmp` (as an installed package or the
+    bundle does), or compiling AIDesk's modules on every start (`cached` False)."""
+    if cached:
+        env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+    return env
+
+
+def desktop(runs: int, bytecode_cache: bool) -> bool:
     bare: list[float] = []
     app: list[float] = []
     ready: list[float] = []
     tab: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
-        base = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-                "XDG_CONFIG_HOME": str(Path(tmp) / "config")}
+        base = bytecode({**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                         "XDG_CONFIG_HOME": str(Path(tmp) / "config")}, tmp, bytecode_cache)
         start(["bench/bare_window.py"], base)  # warm the OS file cache for both
+        start(["-m", "aidesk", "--smoke"], base | {"AIDESK_DATA_DIR": str(Path(tmp) / "w")})
         for i in range(runs):
             bare.append(start(["bench/bare_window.py"], base)[0])
             env = base | {"AIDESK_DATA_DIR": str(Path(tmp) / f"data{i}")}
@@ -102,11 +112,8 @@ def cli(runs: int, bytecode_cache: bool) -> bool:
     from aidesk.providers import PROVIDERS
 
     with tempfile.TemporaryDirectory() as tmp, RemoteEmulator() as emu:
-        env = {**os.environ, "AIDESK_DATA_DIR": str(Path(tmp) / "data"),
-               "XDG_CONFIG_HOME": str(Path(tmp) / "config")}
-        if bytecode_cache:
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
-            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        env = bytecode({**os.environ, "AIDESK_DATA_DIR": str(Path(tmp) / "data"),
+                        "XDG_CONFIG_HOME": str(Path(tmp) / "config")}, tmp, bytecode_cache)
         url = emu.base_url("local")
         run(["-m", "aidesk", "config", "set", "providers.local.base_url", url], env)
         run(["-m", "aidesk", "config", "set", "fallback", "local"], env)
@@ -141,7 +148,7 @@ def main() -> int:
     args = parser.parse_args()
     ok = True
     if args.only in (None, "desktop"):
-        ok &= desktop(args.runs)
+        ok &= desktop(args.runs, not args.no_bytecode_cache)
     if args.only in (None, "cli"):
         ok &= cli(args.runs, not args.no_bytecode_cache)
     return 0 if ok else 1

@@ -32,7 +32,9 @@ def create_app(argv: list[str]) -> QApplication:
     install_translations(app)
     app.setApplicationName("AIDesk")
     app.setOrganizationName("AIDesk")
-    app.setStyle("Fusion")
+    style = app.style()
+    if style is None or style.name().lower() != "fusion":  # re-making it costs ~25 ms
+        app.setStyle("Fusion")
     app.setDesktopFileName("aidesk")  # matches aidesk.desktop: the menu entry's icon and name
     icon = QIcon()
     for size in ICON_SIZES:
@@ -69,7 +71,7 @@ def build_window(bridge: CoreBridge, settings: QSettings | None = None) -> MainW
     messenger.setParent(window)
     from aidesk.ui import shell
 
-    shell.install(window)  # menu bar, keyring banner, icons, old messages cleared on success
+    shell.install(window)  # keyring banner, icons, old messages cleared (menus: complete_startup)
     return window
 
 
@@ -111,6 +113,11 @@ def run(smoke: bool = False, screenshots: Path | None = None) -> int:
         if check is not None:
             check.mark()
         bridge.start()  # the core opens (SQLAlchemy, migrations) once the window is up
+        from aidesk.ui import theme
+
+        installed = theme.current(app)
+        if installed is not None:
+            installed.confirm()
 
     QTimer.singleShot(0, shown)
     code = app.exec()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QObject, QRectF, Qt
+from PySide6.QtCore import QByteArray, QObject, QRectF
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QAbstractButton, QTabWidget
@@ -42,8 +42,10 @@ def icon(name: str, tint: QColor | str | None = None) -> QIcon:
     renderer = QSvgRenderer(data)
     result = QIcon()
     for size in SIZES:
-        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
+        # Zeroed bytes are a transparent image: QImage.fill would make PySide6 create Qt's
+        # enum types (~50 ms of start-up) to choose among its overloads.
+        pixels = bytearray(size * size * 4)
+        image = QImage(pixels, size, size, QImage.Format.Format_ARGB32_Premultiplied)
         painter = QPainter(image)
         renderer.render(painter, QRectF(0, 0, size, size))
         painter.end()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from aidesk.i18n import _
@@ -18,37 +17,50 @@ from aidesk.ui.context import UiContext
 
 
 class KeyringBanner(QFrame):
+    """Built empty and hidden; its widgets are made the first time it has something to say
+    (after the window shows: Qt's enum types, which its layout needs, cost ~80 ms to create)."""
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("keyring-banner")
+        self.text = QLabel()
+        self.retry: QPushButton | None = None
+        self.hide()
+        ctx.bridge.ready.connect(lambda _core: self.check())
+        if ctx.bridge.core is not None:
+            self.check()
+
+    def _build(self) -> QPushButton:
+        if self.retry is not None:
+            return self.retry
+        from PySide6.QtCore import Qt
+
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 8, 8, 8)
-        self.icon = QLabel()
-        self.icon.setPixmap(icons.icon("key", "#b00020").pixmap(20, 20))
-        self.text = QLabel()
+        icon = QLabel()
+        icon.setPixmap(icons.icon("key", "#b00020").pixmap(20, 20))
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry = QPushButton(_("Check &again"))
         self.retry.setToolTip(_("Look for a usable key store again"))
         icons.use(self.retry, "refresh")
         self.retry.clicked.connect(self.check)
-        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
-        ctx.bridge.ready.connect(lambda _core: self.check())
-        if ctx.bridge.core is not None:
-            self.check()
+        return self.retry
 
     def check(self) -> None:
-        self.retry.setEnabled(False)
+        if self.retry is not None:
+            self.retry.setEnabled(False)
         job = self.ctx.bridge.call(lambda core: core.keys.check())
         job.done.connect(lambda _none: self._usable())
         job.failed.connect(self._unusable)
 
     def _usable(self) -> None:
-        self.retry.setEnabled(True)
+        if self.retry is not None:
+            self.retry.setEnabled(True)
         if self.isVisible():
             self.ctx.messenger.info(_("The key store works now: keys can be saved."))
         self.hide()
@@ -56,7 +68,7 @@ class KeyringBanner(QFrame):
     def _unusable(self, exc: BaseException) -> None:
         from aidesk.errors import KeyringUnavailable
 
-        self.retry.setEnabled(True)
+        self._build().setEnabled(True)
         if not isinstance(exc, KeyringUnavailable):
             self.ctx.messenger.failure(exc, self)
             return

@@ -93,6 +93,9 @@ class MainWindow(QMainWindow):
 
         (The first key sequence makes PySide6 create Qt's enums, ~20 ms.)"""
         self._ensure_built(self.tabs.currentIndex())
+        from aidesk.ui import shell
+
+        shell.add_menus(self)
         for index in range(self.tabs.count()):
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))

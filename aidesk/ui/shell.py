@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from aidesk.ui import icons
 from aidesk.ui.keyring_banner import KeyringBanner
-from aidesk.ui.menus import Menus
 
 if TYPE_CHECKING:
     from aidesk.ui.main_window import MainWindow
@@ -22,8 +21,9 @@ BUTTON_ICONS = {
 }
 
 
-def install(window: MainWindow) -> Menus:
-    menus = Menus(window)
+def install(window: MainWindow) -> None:
+    """Everything but the menu bar, which `MainWindow.complete_startup` adds once the window
+    shows (its shortcuts need Qt's enum types, ~50 ms to create)."""
     _wrap_tabs(window, KeyringBanner(window.ctx))
     icons.use(window.new_button, "plus")
     from aidesk.ui.tabs import TABS
@@ -41,7 +41,13 @@ def install(window: MainWindow) -> Menus:
     # a change saved (keys, settings) or a workspace opened: an old error is old news
     window.ctx.bridge.configs_changed.connect(window.ctx.messenger.resolved)
     window.switcher.activated.connect(lambda _index: window.ctx.messenger.resolved())
-    return menus
+
+
+def add_menus(window: MainWindow) -> None:
+    from aidesk.ui.menus import Menus
+
+    if window.findChild(Menus, "aidesk-menus") is None:
+        Menus(window)
 
 
 class _BuiltWatcher(QObject):

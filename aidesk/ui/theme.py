@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -21,17 +21,15 @@ SYSTEM, LIGHT, DARK = "system", "light", "dark"
 CHOICES: dict[str, str] = {SYSTEM: N_("Follow the system"), LIGHT: N_("Light"),
                            DARK: N_("Dark")}
 
+# Role name → colour; the QPalette enums are looked up only when the dark scheme is applied
+# (creating PySide6's enum types at import costs tens of ms of start-up).
 _DARK = {
-    QPalette.ColorRole.Window: "#1f2227", QPalette.ColorRole.WindowText: "#e6e8eb",
-    QPalette.ColorRole.Base: "#16181c", QPalette.ColorRole.AlternateBase: "#24272d",
-    QPalette.ColorRole.ToolTipBase: "#2b2f36", QPalette.ColorRole.ToolTipText: "#e6e8eb",
-    QPalette.ColorRole.PlaceholderText: "#8b929c", QPalette.ColorRole.Text: "#e6e8eb",
-    QPalette.ColorRole.Button: "#2a2e35", QPalette.ColorRole.ButtonText: "#e6e8eb",
-    QPalette.ColorRole.BrightText: "#ff6b6b", QPalette.ColorRole.Light: "#3a3f47",
-    QPalette.ColorRole.Midlight: "#30353c", QPalette.ColorRole.Mid: "#25292f",
-    QPalette.ColorRole.Dark: "#15171a", QPalette.ColorRole.Shadow: "#000000",
-    QPalette.ColorRole.Highlight: "#3d7bd9", QPalette.ColorRole.HighlightedText: "#ffffff",
-    QPalette.ColorRole.Link: "#7cb2ff", QPalette.ColorRole.LinkVisited: "#b59cff",
+    "Window": "#1f2227", "WindowText": "#e6e8eb", "Base": "#16181c", "AlternateBase": "#24272d",
+    "ToolTipBase": "#2b2f36", "ToolTipText": "#e6e8eb", "PlaceholderText": "#8b929c",
+    "Text": "#e6e8eb", "Button": "#2a2e35", "ButtonText": "#e6e8eb", "BrightText": "#ff6b6b",
+    "Light": "#3a3f47", "Midlight": "#30353c", "Mid": "#25292f", "Dark": "#15171a",
+    "Shadow": "#000000", "Highlight": "#3d7bd9", "HighlightedText": "#ffffff",
+    "Link": "#7cb2ff", "LinkVisited": "#b59cff",
 }
 
 
@@ -62,8 +60,19 @@ class Theme(QObject):
         choice = self.choice
         if choice != SYSTEM:
             return choice
-        dark = self.app.styleHints().colorScheme() == Qt.ColorScheme.Dark
-        return DARK if dark else LIGHT
+        if not self.scheme:
+            # First look, before the window shows: the system palette's lightness says the
+            # same as colorScheme() without creating Qt's enum types (~50 ms); `confirm`
+            # asks colorScheme() itself once the window is up.
+            window = self.app.palette().color(QPalette.ColorRole.Window)
+            return DARK if window.lightness() < 128 else LIGHT
+        scheme = self.app.styleHints().colorScheme()
+        return DARK if getattr(scheme, "name", "") == "Dark" else LIGHT
+
+    def confirm(self) -> None:
+        """Check the system's colour scheme itself (after start-up) and follow it."""
+        if self.choice == SYSTEM:
+            self.apply()
 
     def apply(self) -> str:
         scheme = self.effective()
@@ -85,8 +94,8 @@ def palette(scheme: str) -> QPalette:
     if scheme != DARK:
         return base
     dark = QPalette(base)
-    for role, value in _DARK.items():
-        dark.setColor(role, QColor(value))
+    for name, value in _DARK.items():
+        dark.setColor(getattr(QPalette.ColorRole, name), QColor(value))
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
                  QPalette.ColorRole.ButtonText):
         dark.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b717a"))

@@ -113,6 +113,7 @@ def test_an_unusable_keyring_is_said_at_start(window: MainWindow, qtbot: Any,
     assert "cannot be saved" in text and "gnome-keyring" in text and "Check again" in text
     shoot(window, "keyring-banner")
     core.keys._given = keyring_backend
+    assert banner.retry is not None
     qtbot.mouseClick(banner.retry, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=5_000)
     assert isinstance(keyring_backend, keyring.backend.KeyringBackend)
