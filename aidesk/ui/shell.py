@@ -22,9 +22,27 @@ BUTTON_ICONS = {
 
 
 def install(window: MainWindow) -> None:
-    """Everything but the menu bar, which `MainWindow.complete_startup` adds once the window
-    shows (its shortcuts need Qt's enum types, ~50 ms to create)."""
+    """Everything but the menu bar and the icons, which `MainWindow.complete_startup` adds
+    once the window shows (`add_menus`)."""
     _wrap_tabs(window, KeyringBanner(window.ctx))
+    watcher = _BuiltWatcher(window)
+    for index in range(window.tabs.count()):
+        holder = window.tabs.widget(index)
+        if holder is not None:
+            holder.installEventFilter(watcher)
+    # a change saved (keys, settings) or a workspace opened: an old error is old news
+    window.ctx.bridge.configs_changed.connect(window.ctx.messenger.resolved)
+    window.switcher.activated.connect(lambda _index: window.ctx.messenger.resolved())
+
+
+def add_menus(window: MainWindow) -> None:
+    """The menu bar and the icons, once the window shows (drawing icons and creating the
+    shortcuts' enum types would otherwise delay the first paint)."""
+    from aidesk.ui.menus import Menus
+
+    if window.findChild(Menus, "aidesk-menus") is not None:
+        return
+    Menus(window)
     icons.use(window.new_button, "plus")
     from aidesk.ui.tabs import TABS
 
@@ -32,22 +50,7 @@ def install(window: MainWindow) -> None:
         name = TAB_ICONS.get(target.rpartition(":")[2])
         if name:
             icons.use(window.tabs, name, index)
-    watcher = _BuiltWatcher(window)
-    for index in range(window.tabs.count()):
-        holder = window.tabs.widget(index)
-        if holder is not None:
-            holder.installEventFilter(watcher)
     decorate(window)
-    # a change saved (keys, settings) or a workspace opened: an old error is old news
-    window.ctx.bridge.configs_changed.connect(window.ctx.messenger.resolved)
-    window.switcher.activated.connect(lambda _index: window.ctx.messenger.resolved())
-
-
-def add_menus(window: MainWindow) -> None:
-    from aidesk.ui.menus import Menus
-
-    if window.findChild(Menus, "aidesk-menus") is None:
-        Menus(window)
 
 
 class _BuiltWatcher(QObject):
