@@ -182,11 +182,7 @@ class FallbackField(Field):
         self.list.blockSignals(False)
 
     def move_selected(self, step: int) -> None:
-        row = self.list.currentRow()
-        target = row + step
-        if row < 0 or not 0 <= target < self.list.count():
-            return
-        item = self.list.takeItem(row)
-        self.list.insertItem(target, item)
-        self.list.setCurrentRow(target)
-        self.edited.emit()
+        from aidesk.ui.integrations.fallback_list import move_current_row
+
+        if move_current_row(self.list, step):
+            self.edited.emit()

@@ -46,6 +46,7 @@ from aidesk.ui.main_window import MainWindow
 from aidesk.ui.messages import CrashDialog
 from tests.support import configure
 from tests.ui.conftest import shoot
+from tests.ui.test_integrations import on_worker
 
 SIZES = ((1024, 640), (1600, 1000))
 CORE_CATALOGUE = i18n.LOCALE_DIR / "pt_BR" / "LC_MESSAGES" / "aidesk.mo"
@@ -232,15 +233,6 @@ class Checker:
 
 
 # -- scenes ---------------------------------------------------------------------------------
-def on_worker(bridge: CoreBridge, qtbot: Any, fn: Callable[[Any], Any]) -> Any:
-    box: dict[str, Any] = {}
-    job = bridge.call(fn)
-    job.done.connect(lambda result: box.setdefault("done", result))
-    job.failed.connect(lambda exc: box.setdefault("failed", exc))
-    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
-    if "failed" in box:
-        raise box["failed"]
-    return box["done"]
 
 
 def open_window(bridge: CoreBridge, qtbot: Any, tmp_path: Path, emulator: Any,

@@ -111,14 +111,8 @@ class FallbackList(QGroupBox):
 
     def move_selected(self, step: int) -> None:
         """Move the selected provider `step` rows (-1 up, 1 down). Not `move`: QWidget.move."""
-        row = self.list.currentRow()
-        target = row + step
-        if row < 0 or not 0 <= target < self.list.count():
-            return
-        item = self.list.takeItem(row)
-        self.list.insertItem(target, item)
-        self.list.setCurrentRow(target)
-        self.reordered.emit(self.order())
+        if move_current_row(self.list, step):
+            self.reordered.emit(self.order())
 
     def _moved(self, *_: QModelIndex | int) -> None:
         # A drop moves rows through the model; report once, after the view settles.
@@ -134,3 +128,16 @@ class FallbackList(QGroupBox):
         row = self.list.currentRow()
         self.up_button.setEnabled(row > 0)
         self.down_button.setEnabled(0 <= row < self.list.count() - 1)
+
+
+def move_current_row(widget: QListWidget, step: int) -> bool:
+    """Move the selected row of `widget` by `step` (-1 up, 1 down), keeping it selected;
+    False when there is no selection or the row is already at that end."""
+    row = widget.currentRow()
+    target = row + step
+    if row < 0 or not 0 <= target < widget.count():
+        return False
+    item = widget.takeItem(row)
+    widget.insertItem(target, item)
+    widget.setCurrentRow(target)
+    return True
