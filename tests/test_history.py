@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -12,20 +11,10 @@ from aidesk.core import Core
 from aidesk.errors import AIDeskError
 from aidesk.features import history
 from aidesk.providers.base import ChatRequest, Message
-from aidesk.router.results import RouterResult
 from aidesk.workspaces import Workspace
 from tests.emulator import reply_text
 from tests.support import configure
-
-
-def ask(core: Core, ws: Workspace, prompt: str | ChatRequest, **kw: Any) -> RouterResult:
-    async def main() -> RouterResult:
-        try:
-            return await core.router.ask(ws, prompt, **kw)
-        finally:
-            await core.router.aclose()
-
-    return asyncio.run(main())
+from tests.test_router import ask
 
 
 def test_recent_lists_successful_answers_of_the_module_newest_first(

@@ -13,6 +13,7 @@ from genai_prices import calc_price
 
 from aidesk import errors
 from aidesk.core import Core
+from aidesk.providers.base import ChatRequest
 from aidesk.router import KeyRejected, LimitWarning, RouterResult
 from aidesk.storage import tables as t
 from aidesk.storage.types import utcnow
@@ -22,7 +23,8 @@ from tests.emulator.openai_chat import OPENROUTER_PRICE
 from tests.support import configure
 
 
-def ask(core: Core, ws: Workspace, prompt: str = "Olá", **kw: Any) -> RouterResult:
+def ask(core: Core, ws: Workspace, prompt: str | ChatRequest = "Olá",
+        **kw: Any) -> RouterResult:
     async def main() -> RouterResult:
         try:
             return await core.router.ask(ws, prompt, **kw)
