@@ -1,0 +1,1 @@
+"""Conversation and lead importers (WhatsApp, CSV, JSON): no AI, no Qt."""
