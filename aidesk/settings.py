@@ -32,9 +32,10 @@ NONE = {"", "none", "null", "default"}
 TIMEOUT_RANGE = (1.0, 600.0)
 DEFAULT_TIMEOUT_S = 60.0
 RATE_KEY = "currency.brl_per_usd"  # app_state: reais per US dollar, for R$ beside US$ costs
+AUTO_TRANSLATE_KEY = "chat.auto_translate"  # app_state: translate incoming messages to pt
 MAX_RATE = 1e6
 LANGUAGE_CHOICES = ("system", *LANGUAGES)  # pt_BR | en | system (restart to apply)
-GLOBAL_KEYS = (DEADLINE_KEY, LANGUAGE_KEY, RATE_KEY)
+GLOBAL_KEYS = (DEADLINE_KEY, LANGUAGE_KEY, RATE_KEY, AUTO_TRANSLATE_KEY)
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d{1,2}")  # `50,00`, `12,5`: unambiguous (not `1,000`)
 
 
@@ -63,6 +64,8 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
         return language_choice(store)
     if section == "currency":
         return _show(brl_per_usd(store))
+    if section == "chat":
+        return _show(auto_translate(store))
     return str(ws.cache_ttl_days)
 
 
@@ -99,6 +102,8 @@ def set(store: Workspaces, ws: Workspace, key: str, value: str) -> list[str]:
         _set_language(store, key, raw)
     elif section == "currency":
         _set_rate(store, key, raw)
+    elif section == "chat":
+        store._set_state(AUTO_TRANSLATE_KEY, _show(_bool(key, raw)))
     elif section == "calls":
         store.set_call_deadline(
             _number(key, raw, low=DEADLINE_RANGE[0], high=DEADLINE_RANGE[1], unit="s"))
@@ -196,6 +201,8 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "ui", "language", ""
     if ".".join(parts) == RATE_KEY:
         return "currency", "brl_per_usd", ""
+    if ".".join(parts) == AUTO_TRANSLATE_KEY:
+        return "chat", "auto_translate", ""
     raise ConfigError(_("Unknown setting '{key}'; settings: {settings}.").format(
         key=_echo(key.strip()), settings=(
             "providers.<provider>.model|base_url|enabled|timeout_s, fallback, "
@@ -217,6 +224,12 @@ def brl_per_usd(store: Workspaces) -> float | None:
     except ValueError:
         return None
     return value if value is not None and 0 <= value <= MAX_RATE else None
+
+
+def auto_translate(store: Workspaces) -> bool:
+    """`chat.auto_translate`: translate incoming messages in another language to Portuguese
+    as a conversation opens (default off: every translation is a paid call)."""
+    return store._state(AUTO_TRANSLATE_KEY) == "true"
 
 
 def _set_language(store: Workspaces, key: str, raw: str) -> None:

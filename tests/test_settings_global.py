@@ -44,3 +44,14 @@ def test_currency_rate_refuses_what_is_not_a_rate(core: Core, ws: Workspace,
     with pytest.raises(ConfigError, match=r"^currency\.brl_per_usd must be"):
         settings.set(core.workspaces, ws, "currency.brl_per_usd", value)
     assert settings.brl_per_usd(core.workspaces) == 5.0
+
+
+def test_auto_translate_is_off_until_turned_on(core: Core, ws: Workspace) -> None:
+    assert settings.auto_translate(core.workspaces) is False
+    assert settings.get(core.workspaces, ws, "chat.auto_translate") == "false"
+    settings.set(core.workspaces, ws, "chat.auto_translate", "yes")
+    assert settings.auto_translate(core.workspaces) is True
+    assert settings.get(core.workspaces, ws, "chat.auto_translate") == "true"
+    with pytest.raises(ConfigError, match=r"^chat\.auto_translate must be true or false"):
+        settings.set(core.workspaces, ws, "chat.auto_translate", "talvez")
+    assert settings.auto_translate(core.workspaces) is True

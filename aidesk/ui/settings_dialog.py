@@ -29,6 +29,7 @@ from aidesk.providers import PROVIDER_IDS
 from aidesk.ui import theme as themes
 from aidesk.ui.context import UiContext
 from aidesk.ui.settings_fields import (
+    CheckField,
     ChoiceField,
     FallbackField,
     Field,
@@ -153,6 +154,8 @@ class SettingsDialog(QDialog):
         form.addRow(_("Reais per US dollar:"), self._add(
             TextField("currency.brl_per_usd", _("e.g. 5,40 (empty: costs in US$ only)"),
                       decimal=True)))
+        form.addRow(_("Chat:"), self._add(CheckField(
+            "chat.auto_translate", _("Translate incoming messages to Portuguese automatically"))))
         return page
 
     # -- load and save ------------------------------------------------------------------------
