@@ -117,3 +117,29 @@ def install_log_redaction() -> None:
 
     logging.setLogRecordFactory(factory)
     _installed = True
+
+
+class StreamRedactor:
+    """Redacts text that arrives in pieces (a streamed answer) before it is printed.
+
+    A key may be split across two pieces, so the text after the last whitespace is held back
+    until more text (or the end) shows where that word ends: keys never contain whitespace.
+    """
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        """The part of the text so far that is safe to show now, redacted."""
+        text = self._held + piece
+        cut = max(text.rfind(c) for c in " \t\r\n")
+        if cut < 0:
+            self._held = text
+            return ""
+        self._held = text[cut + 1:]
+        return redact(text[:cut + 1])
+
+    def flush(self) -> str:
+        """The rest, redacted, once the stream has ended."""
+        rest, self._held = self._held, ""
+        return redact(rest)

@@ -166,6 +166,15 @@ def test_ask_stream_prints_text(cli: Cli, emulator: Any) -> None:
     assert "[gemini gemini-2.5-flash" in err
 
 
+def test_ask_stream_masks_a_key_in_the_answer(cli: Cli, emulator: Any) -> None:
+    point(cli, emulator, "gemini")
+    cli("keys", "set", "gemini", stdin=emulator.key("gemini"))
+    key = "sk-ant-api03-" + "x9Y" * 20  # the emulator echoes the prompt in its answer
+    code, out, _err = cli("ask", "--stream", "--provider", "gemini", f"guarde {key} aqui")
+    assert code == 0 and "guarde" in out and "aqui" in out
+    assert key not in out and key[15:40] not in out
+
+
 def test_ask_failure_is_one_sentence(cli: Cli, emulator: Any) -> None:
     point(cli, emulator, "openai")
     cli("keys", "set", "openai", stdin=emulator.key("openai"))

@@ -129,3 +129,15 @@ def test_redact_is_fast_on_100_kb(capsys: pytest.CaptureFixture[str]) -> None:
         print(f"\nredact 100 kB, 20 registered keys: {plain_ms:.2f} ms clean, "
               f"{keyed_ms:.2f} ms with a key")
     assert plain_ms < 20 and keyed_ms < 20
+
+
+def test_a_key_split_across_streamed_pieces_is_still_masked() -> None:
+    from aidesk.redact import StreamRedactor
+
+    key = "sk-proj-" + "Ab3" * 16
+    text = f"Sua chave é {key} e mais nada.\nFim"
+    pieces = [text[i:i + 5] for i in range(0, len(text), 5)]  # the key lands in ten pieces
+    shown = StreamRedactor()
+    out = "".join(shown.feed(p) for p in pieces) + shown.flush()
+    assert key[8:20] not in out and out == redact(text)
+    assert out.startswith("Sua chave é sk-") and out.endswith("e mais nada.\nFim")

@@ -11,7 +11,7 @@ from aidesk.cli.inputs import UsageError, read_stdin
 from aidesk.core import Core
 from aidesk.errors import ConfigError, limit_label
 from aidesk.i18n import _, ngettext
-from aidesk.redact import redact
+from aidesk.redact import StreamRedactor, redact
 from aidesk.router import RouterResult
 from aidesk.router.results import LimitWarning, RouterEvent
 from aidesk.workspaces import Workspace
@@ -84,14 +84,15 @@ async def _run(c: Core, ws: Workspace, prompt: str, args: argparse.Namespace) ->
     if not args.stream:
         return await c.router.ask(ws, prompt, **options)
     result: RouterResult | None = None
+    shown = StreamRedactor()
     async for event in c.router.stream(ws, prompt, **options):
         if isinstance(event, RouterResult):
             result = event
         elif not args.json:
-            sys.stdout.write(event.text)
+            sys.stdout.write(shown.feed(event.text))
             sys.stdout.flush()
     if not args.json:
-        print()
+        print(shown.flush())
     assert result is not None
     return result
 
