@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from aidesk.formats import plain
 from aidesk.i18n import N_, _, surface
 from aidesk.redact import redact
 
@@ -143,7 +144,7 @@ class RateLimited(ProviderError):
     def describe(self) -> str:
         if self.retry_after:
             return _("{provider}: rate limit reached. Try again in {seconds} s.").format(
-                provider=self.name, seconds=f"{self.retry_after:g}")
+                provider=self.name, seconds=plain(self.retry_after))
         return _("{provider}: rate limit reached. Try again later.").format(
             provider=self.name)
 
@@ -297,10 +298,10 @@ class DeadlineExceeded(AIDeskError):
         self.deadline_s = deadline_s
         if tried:
             text = _("No answer within {seconds} s (tried: {providers}). Try again "
-                     "later.").format(seconds=f"{deadline_s:g}", providers=", ".join(tried))
+                     "later.").format(seconds=plain(deadline_s), providers=", ".join(tried))
         else:
             text = _("No answer within {seconds} s. Try again later.").format(
-                seconds=f"{deadline_s:g}")
+                seconds=plain(deadline_s))
         super().__init__(
             text, cli_hint=_("Or raise the deadline with `aidesk config set calls.deadline_s N`."),
             gui_hint=_("Or raise the deadline in Settings (Ctrl+,)."))
@@ -330,7 +331,7 @@ class LimitExceeded(AIDeskError):
 
         super().__init__(
             _("Workspace limit reached: {limit} is {value} (used {used}). It resets at "
-              "{time}.").format(limit=limit_label(limit), value=f"{value:g}", used=f"{used:g}",
+              "{time}.").format(limit=limit_label(limit), value=plain(value), used=plain(used),
                                 time=date_time(resets_at)),
             **limit_hints(limit))
 

@@ -51,6 +51,14 @@ def number(value: float | int, digits: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=babel_locale())
 
 
+def plain(value: float | int) -> str:
+    """A number as `:g` writes it (no grouping, at most 3 decimals), with the language's
+    decimal sign: 1,5 (pt-BR) / 1.5 (en)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="0.###", locale=babel_locale())
+
+
 def money(usd: float | None, brl_per_usd: float | None = None) -> str:
     """A cost in US$ as the providers bill it, with reais beside it when a rate is set."""
     if usd is None:

@@ -320,7 +320,9 @@ def _fmt(number: float) -> str:
         from aidesk.formats import number as grouped
 
         return grouped(number)
-    return f"{number:g}"
+    from aidesk.formats import plain
+
+    return plain(number)
 
 
 def base_url(key: str, raw: str) -> str:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from aidesk.errors import ConfigError
+from aidesk.formats import plain
 from aidesk.i18n import N_, _
 from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
 from aidesk.redact import redact
@@ -243,7 +244,7 @@ class Workspaces:
         low, high = DEADLINE_RANGE
         if not (low <= seconds <= high):  # also refuses nan
             raise ConfigError(_("calls.deadline_s must be between {low} and {high} "
-                                "seconds.").format(low=f"{low:g}", high=f"{high:g}"))
+                                "seconds.").format(low=plain(low), high=plain(high)))
         self._set_state(DEADLINE_KEY, repr(float(seconds)))
 
     def set_cache_ttl(self, ws: Workspace, days: int) -> None:
@@ -335,7 +336,7 @@ class Workspaces:
             high = MAX_COST if not whole else MAX_COUNT
             if not math.isfinite(value) or not 0 <= value <= high:
                 raise ConfigError(_("limits.{name} must be between 0 and {high} (or "
-                                    "'none').").format(name=name, high=f"{high:g}"))
+                                    "'none').").format(name=name, high=plain(high)))
             if whole and not float(value).is_integer():
                 raise ConfigError(_("limits.{name} must be a whole number (or 'none').").format(
                     name=name))

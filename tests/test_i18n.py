@@ -169,6 +169,15 @@ def test_limit_refusal_says_the_reset_in_local_time() -> None:
     assert refused.message_for("gui").endswith("Aumente-o em Configurações (Ctrl+,).")
 
 
+def test_decimal_numbers_in_messages_use_the_languages_decimal_sign() -> None:
+    i18n.activate("pt_BR")
+    refused = LimitExceeded("cost_per_month", 2.5, 2.75, datetime(2026, 12, 1, tzinfo=UTC))
+    assert "custo por mês (USD) é 2,5 (usado: 2,75)" in refused.text
+    assert formats.plain(200000) == "200000" and formats.plain(1.5) == "1,5"
+    i18n.activate("en")
+    assert formats.plain(1.5) == "1.5"
+
+
 def test_router_hints_follow_the_surface(core, ws) -> None:  # type: ignore[no-untyped-def]
     from aidesk.errors import NotConfigured
     from aidesk.router.route import skip_hop

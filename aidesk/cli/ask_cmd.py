@@ -10,6 +10,7 @@ from aidesk.cli.context import core, print_json, run_async, workspace
 from aidesk.cli.inputs import UsageError, read_stdin
 from aidesk.core import Core
 from aidesk.errors import ConfigError, limit_label
+from aidesk.formats import plain
 from aidesk.i18n import _, ngettext
 from aidesk.redact import StreamRedactor, redact
 from aidesk.router import RouterResult
@@ -112,5 +113,5 @@ def _warn(event: RouterEvent) -> None:
     if isinstance(event, LimitWarning):
         s = event.status
         print("aidesk: " + _("warning: {limit} at {percent} ({used} of {value}).").format(
-            limit=limit_label(s.limit), percent=f"{s.fraction:.0%}", used=f"{s.used:g}",
-            value=f"{s.value:g}"), file=sys.stderr)
+            limit=limit_label(s.limit), percent=f"{s.fraction:.0%}", used=plain(s.used),
+            value=plain(s.value)), file=sys.stderr)

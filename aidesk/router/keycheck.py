@@ -14,6 +14,7 @@ from typing import Any
 
 from aidesk import providers
 from aidesk.errors import AIDeskError, InvalidKey, ProviderError, StorageError
+from aidesk.formats import plain
 from aidesk.i18n import _, ngettext, pick
 from aidesk.keys import KeyStore, key_problem
 from aidesk.providers.base import ModelInfo, Provider, ProviderSettings, monotonic_ms
@@ -76,7 +77,7 @@ async def verify_key(
         return _result(provider, model, UNVERIFIED,
                        _("{provider}: no answer within {seconds} s. Check the connection and "
                          "the base URL, then test again.").format(
-                             provider=provider, seconds=f"{timeout_s:g}"),
+                             provider=provider, seconds=plain(timeout_s)),
                        monotonic_ms(start))
     except InvalidKey as exc:
         return _result(provider, model, REJECTED, exc.user_message, monotonic_ms(start))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from aidesk.errors import AIDeskError, LimitExceeded, StorageError, limit_hints, limit_label
+from aidesk.formats import plain
 from aidesk.i18n import _
 from aidesk.storage import Database, procs
 from aidesk.storage.counters import bump, period_end, period_start
@@ -57,8 +58,8 @@ class LimitHeld(LimitExceeded):
         AIDeskError.__init__(self, _(
             "Workspace limit reached for now: {limit} is {value}, {used} used and {held} held "
             "by calls still running. Try again when they finish (at the latest {time}).").format(
-                limit=limit_label(limit), value=f"{value:g}", used=f"{used - held:g}",
-                held=f"{held:g}", time=date_time(resets_at)),
+                limit=limit_label(limit), value=plain(value), used=plain(used - held),
+                held=plain(held), time=date_time(resets_at)),
             **limit_hints(limit))
 
 
