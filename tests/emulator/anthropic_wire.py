@@ -22,6 +22,18 @@ Sources:
   (https://github.com/anthropics/anthropic-sdk-python/issues/ reports, see PROVIDERS.md Traps).
 - A tool `input_schema` the API cannot use: 400 invalid_request_error naming
   `tools.0.custom.input_schema` (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use).
+- Scripted answers (`Emulator.reply`) to a forced tool: a JSON object becomes the tool_use
+  block's `input` (the SDK's `ToolUseBlock.input: Dict[str, object]`,
+  anthropic/types/tool_use_block.py), sent as is: without `strict: true` on the tool the API
+  does not guarantee the input matches `input_schema` (anthropic/types/tool_param.py
+  `strict`: "guarantees schema validation on tool names and inputs";
+  https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs). Any other text
+  becomes a `text` block ending `end_turn` (anthropic/types/text_block.py), the shape of a
+  prose answer: what Claude sends with `tool_choice` auto, and what an Anthropic-compatible
+  gateway or proxy may send even when the tool was forced (the first-party API prefills a
+  forced tool call, https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/
+  implement-tool-use#forcing-tool-use, so there it is the rare case), so the provider's
+  "no tool call in the answer" path is exercised.
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ from .common import (
     chunk_limit,
     content_text,
     count_tokens,
+    json_object,
     reply_text,
     shaped_text,
     sleep_then,
@@ -260,10 +273,20 @@ def _answer(
         chosen = next((t for t in tools if t.get("name") == choice.get("name")), None)
     elif isinstance(choice, dict) and choice.get("type") == "any" and tools:
         chosen = tools[0]
-    if chosen is not None:
-        return {"type": "tool_use", "id": f"toolu_emu{mid[-8:]}", "name": chosen.get("name"),
-                "input": fill(chosen.get("input_schema") or {"type": "object"})}
     fmt = (body.get("output_config") or {}).get("format") or body.get("output_format") or {}
-    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-        return {"type": "text", "text": json.dumps(fill(fmt.get("schema") or {}))}
+    schema: Any = None
+    if chosen is not None:
+        schema = chosen.get("input_schema") or {"type": "object"}
+    elif isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        schema = fmt.get("schema") or {}
+    scripted = call.scripted(prompt, schema)
+    if chosen is not None:
+        tool_input = fill(schema) if scripted is None else json_object(scripted)
+        if tool_input is not None:
+            return {"type": "tool_use", "id": f"toolu_emu{mid[-8:]}", "name": chosen.get("name"),
+                    "input": tool_input}
+    if scripted is not None:
+        return {"type": "text", "text": scripted}  # prose: a text block, stop end_turn
+    if schema is not None:
+        return {"type": "text", "text": json.dumps(fill(schema))}
     return {"type": "text", "text": reply_text(call.provider, model, prompt)}

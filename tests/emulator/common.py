@@ -182,6 +182,25 @@ def shaped_text(fault: Fault | None, text: str) -> tuple[str, str]:
 
 
 @dataclass
+class Reply:
+    """A scripted answer text (`Emulator.reply`): used `remaining` more times (None: until
+    reset), for prompts that contain `match` (None: every prompt)."""
+
+    text: str
+    remaining: int | None = None
+    match: str | None = None
+
+
+def json_object(text: str) -> dict[str, Any] | None:
+    """`text` parsed, when it is a JSON object (what a tool call's input can carry)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@dataclass
 class Response:
     """What a wire module answers. `events` set = SSE stream (chunked, then connection closed)."""
 
@@ -230,6 +249,8 @@ class Call:
     take_fault: Callable[[str, bool], Fault | None]  # (endpoint "list"|"generate", stream)
     sleep: Callable[[float], None]
     next_id: Callable[[], str]
+    # (prompt, schema or None) -> the test's scripted answer text, or None for the default one
+    scripted: Callable[[str, Any], str | None] = lambda prompt, schema: None
 
     def bearer(self) -> str | None:
         auth = self.headers.get("authorization", "")

@@ -272,10 +272,15 @@ _RATINGS = [
 
 def _answer(call: Call, body: dict[str, Any], model: str, prompt: str) -> str:
     config = body.get("generationConfig") or {}
+    json_mode = config.get("responseMimeType") == "application/json"
+    schema = (config.get("responseJsonSchema") or config.get("responseSchema")) if json_mode \
+        else None
+    scripted = call.scripted(prompt, schema or None)
+    if scripted is not None:  # a text part, JSON mode or not (the model wrote what it wrote)
+        return scripted
     text = reply_text(call.provider, model, prompt)
-    if config.get("responseMimeType") != "application/json":
+    if not json_mode:
         return text
-    schema = config.get("responseJsonSchema") or config.get("responseSchema")
     if schema:
         return json.dumps(fill(schema))
     return json.dumps({"reply": text})

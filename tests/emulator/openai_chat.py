@@ -35,6 +35,7 @@ from .common import (
     chunk_limit,
     content_text,
     count_tokens,
+    json_object,
     reply_text,
     shaped_text,
     sse_data,
@@ -157,12 +158,25 @@ def _answer(
         chosen = next((t for t in tools if (t.get("function") or {}).get("name") == name), None)
     elif choice == "required" and tools:
         chosen = tools[0]
+    fmt = body.get("response_format") or {}
+    schema: Any = None
+    if chosen is not None:
+        schema = (chosen.get("function") or {}).get("parameters") or {}
+    elif isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        schema = (fmt.get("json_schema") or {}).get("schema") or {}
+    scripted = call.scripted(prompt, schema)
     if chosen is not None:
         fn = chosen.get("function") or {}
-        return "", (str(fn.get("name")), json.dumps(fill(fn.get("parameters") or {})))
-    fmt = body.get("response_format") or {}
-    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-        schema = (fmt.get("json_schema") or {}).get("schema") or {}
+        if scripted is None:
+            return "", (str(fn.get("name")), json.dumps(fill(schema)))
+        if json_object(scripted) is not None:
+            return "", (str(fn.get("name")), scripted)
+        return scripted, None  # prose instead of the call: content, finish "stop"
+    if scripted is not None:
+        # Under json_schema the answer is the message content, whatever it holds: a model
+        # outside strict mode (or a server that ignores the schema) can write anything there.
+        return scripted, None
+    if schema is not None:
         return json.dumps(fill(schema)), None
     text = reply_text(call.provider, model, prompt)
     if isinstance(fmt, dict) and fmt.get("type") == "json_object":

@@ -34,8 +34,12 @@ from .common import (
     STREAM_ONLY_KINDS,
     Call,
     Fault,
+    Reply,
     Response,
 )
+
+# A test's answer function (in-process only): (prompt text, schema or None) -> answer text.
+Replier = Callable[[str, Any], str]
 
 # (URL prefix, provider); the wire modules see the path after the prefix. Longest first.
 _PREFIXES: tuple[tuple[str, str], ...] = (
@@ -158,6 +162,8 @@ class Emulator:
         self._lock = threading.Lock()
         self._faults: dict[str, list[Fault]] = {p: [] for p in PROVIDERS}
         self._latency: dict[str, tuple[float, float]] = {}
+        self._replies: dict[str, list[Reply]] = {p: [] for p in PROVIDERS}
+        self._repliers: dict[str, Replier] = {}
         self._log: list[RecordedRequest] = []
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
@@ -263,10 +269,59 @@ class Emulator:
             else:
                 self._latency[provider] = (max(seconds, 0.0), max(per_chunk, 0.0))
 
+    # ---- scripted answers -------------------------------------------------------------------
+    def reply(self, provider: str, text: str, *, times: int | None = None,
+              match: str | None = None) -> None:
+        """Answer the next `times` generation requests (None: all until reset) with `text`
+        instead of the default answer: prose, JSON that breaks the schema, wrong ids.
+
+        Plain and structured requests alike, streamed or not. Replies queue up in order; a
+        reply with `match` only answers prompts (the last user message) that contain it, so
+        two kinds of request can be scripted apart. Each wire module sends the text where its
+        provider puts an answer: message content (OpenAI-compatible), a text part (Gemini),
+        and for Anthropic a forced tool's `input` when the text is a JSON object, else a text
+        block (see anthropic_wire.py)."""
+        self._check_provider(provider)
+        if times is not None and times <= 0:
+            return
+        with self._lock:
+            self._replies[provider].append(Reply(text, times, match))
+
+    def replier(self, provider: str, fn: Replier | None) -> None:
+        """Answer every generation request of `provider` with `fn(prompt, schema)` (until
+        reset; None removes it). `prompt` is the last user message's text and `schema` the
+        JSON schema the request carries as the wire sends it (OpenAI `response_format`
+        schema, Anthropic tool `input_schema`, Gemini `responseJsonSchema`), or None.
+        Scripted `reply` texts come first. In-process only: a function cannot cross the
+        control API."""
+        self._check_provider(provider)
+        with self._lock:
+            if fn is None:
+                self._repliers.pop(provider, None)
+            else:
+                self._repliers[provider] = fn
+
+    def _scripted(self, provider: str, prompt: str, schema: Any) -> str | None:
+        with self._lock:
+            replies = self._replies[provider]
+            for i, reply in enumerate(replies):
+                if reply.match is not None and reply.match not in prompt:
+                    continue
+                if reply.remaining is not None:
+                    reply.remaining -= 1
+                    if reply.remaining <= 0:
+                        del replies[i]
+                return reply.text
+            fn = self._repliers.get(provider)
+        return None if fn is None else fn(prompt, schema)
+
     def reset(self) -> None:
         with self._lock:
             for faults in self._faults.values():
                 faults.clear()
+            for replies in self._replies.values():
+                replies.clear()
+            self._repliers.clear()
             self._latency.clear()
             self._log.clear()
             self._models = dict(self._initial_models)
@@ -351,6 +406,7 @@ class Emulator:
             take_fault=lambda endpoint, stream: self._take_fault(provider, endpoint, stream),
             sleep=self._sleep,
             next_id=self._next_id,
+            scripted=lambda prompt, schema: self._scripted(provider, prompt, schema),
         )
         try:
             resp = _WIRES[provider](call)
@@ -381,6 +437,12 @@ class Emulator:
                     cache_write=int(args.get("cache_write", 0)),
                     thoughts=int(args.get("thoughts", 0)),
                 )
+            elif path == "/_emulator/reply" and method == "POST":
+                text = args["text"]
+                if not isinstance(text, str):
+                    raise TypeError("text must be a string")
+                self.reply(args["provider"], text, times=args.get("times"),
+                           match=args.get("match"))
             elif path == "/_emulator/latency" and method == "POST":
                 self.latency(
                     args["provider"], float(args.get("seconds", 0.0)),
