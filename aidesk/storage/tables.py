@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     Column,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -223,4 +224,67 @@ app_state = Table(
     metadata,
     Column("key", Text, primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# 0004: the Chat tab's imported conversations, one row per tenant and distinct content.
+conversations = Table(
+    "conversations",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("source", Text, nullable=False),  # the file it came from
+    Column("format", Text, nullable=False),  # whatsapp | csv | json
+    Column("content_hash", Text, nullable=False),  # SHA-256 of the messages (no re-import)
+    Column("notes", JSONText, nullable=False, default=list, server_default="[]"),
+    Column("sentiment", Text, nullable=True),  # positive | neutral | negative | urgent
+    Column("sentiment_reason", Text, nullable=True),
+    Column("summary", JSONText, nullable=True),  # {executive_summary, open_questions, next_steps}
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint("tenant_id", "content_hash", name="uq_conversations_tenant_id_content_hash"),
+)
+
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    _id(),
+    Column("conversation_id", Text,
+           ForeignKey("conversations.id", ondelete="CASCADE",
+                      name="fk_chat_messages_conversation_id_conversations"),
+           nullable=False),
+    Column("seq", Integer, nullable=False),  # order in the conversation, from 0
+    Column("sender", Text, nullable=False),  # "" for a system line
+    Column("sent_at", Text, nullable=True),  # the export's naive LOCAL time, ISO text: not UTC
+    Column("text", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # text | media | system
+    Column("language", Text, nullable=True),  # pt | en | es | fr | it, NULL: uncertain
+    Column("line", Integer, nullable=True),  # line/row/index in the source file
+    Column("sentiment", Text, nullable=True),
+    Column("sentiment_reason", Text, nullable=True),
+    Column("translation", Text, nullable=True),
+    Column("translation_language", Text, nullable=True),
+    _created_at(),
+    UniqueConstraint("conversation_id", "seq", name="uq_chat_messages_conversation_id_seq"),
+)
+
+# 0004: the Leads tab, one row per tenant and lead key (a re-import updates the row).
+leads = Table(
+    "leads",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    # the lead's key (the CRM's id, or the name when it has none); no column is named *key*:
+    # tests/test_storage.py keeps that word for API-key columns, which must not exist
+    Column("external_id", Text, nullable=False),
+    Column("company", Text, nullable=False, default=""),
+    Column("email", Text, nullable=False, default=""),
+    Column("phone", Text, nullable=False, default=""),
+    Column("history", JSONText, nullable=False, default=list, server_default="[]"),
+    Column("analysis", JSONText, nullable=True),  # the last LeadAnalysis, as JSON
+    Column("analysed_at", UTCDateTime, nullable=True),
+    _created_at(),
+    _updated_at(),
+    UniqueConstraint("tenant_id", "external_id", name="uq_leads_tenant_id_external_id"),
 )
