@@ -55,6 +55,7 @@ from aidesk.router import Router
 from aidesk.workspaces import Workspace
 
 __all__ = [
+    "BATCH_SIZE",
     "SENTIMENTS",
     "SENTIMENT_EMOJI",
     "SENTIMENT_LABELS",
