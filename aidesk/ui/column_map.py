@@ -7,7 +7,7 @@ every required field has a column.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -92,8 +92,10 @@ class PreviewModel(QAbstractTableModel):
 class ColumnMapDialog(QDialog):
     def __init__(self, title: str, file_name: str, fields: Sequence[Field],
                  header: Sequence[str], guessed: Mapping[str, str],
-                 rows: Sequence[Sequence[str]], parent: QWidget | None = None) -> None:
+                 rows: Sequence[Sequence[str]], parent: QWidget | None = None,
+                 check: Callable[[dict[str, str]], str] | None = None) -> None:
         super().__init__(parent)
+        self.check = check  # more rules than one field each: the problem's sentence, or ""
         self.setWindowTitle(title)
         self.fields = list(fields)
         self.header = list(header)
@@ -164,8 +166,8 @@ class ColumnMapDialog(QDialog):
                                  else labels[key])
         self.preview.set_mapping(fields_of)
         missing = [labels[f.key] for f in self.fields if f.required and f.key not in mapping]
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(not missing)
-        self.problem.setText(_("Pick a column for: {fields}.").format(
-            fields=", ".join(missing)) if missing else "")
-        self.problem.setVisible(bool(missing))
+        problem = _("Pick a column for: {fields}.").format(fields=", ".join(missing)) \
+            if missing else (self.check(mapping) if self.check else "")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))

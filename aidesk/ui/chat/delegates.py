@@ -75,7 +75,8 @@ class ConversationDelegate(QStyledItemDelegate):
         text_colour = pal.color(QPalette.ColorRole.HighlightedText if selected
                                 else QPalette.ColorRole.Text)
         row = index.data(Role.ROW)
-        look = looks.sentiment(row.sentiment, row.sentiment_reason) if row is not None else None
+        look = (looks.sentiment(row.sentiment, row.sentiment_reason or "") if row is not None
+                else None)
         badge_width = 0
         if look is not None:
             painter.setFont(badges.badge_font(font))
@@ -231,7 +232,7 @@ class MessageDelegate(QStyledItemDelegate):
         small = badges.badge_font(font)
         painter.setFont(small)
         right = rect.right()
-        look = looks.sentiment(m.row.sentiment, m.row.reason)
+        look = looks.sentiment(m.row.sentiment, m.row.reason or "")
         if look is not None:
             right = badges.paint_look(painter, rect, look, pal, right_align=True).left() - 6
         tag = looks.language_tag(m.row.language)

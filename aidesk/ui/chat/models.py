@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import IntEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -23,6 +23,9 @@ from PySide6.QtCore import (
 from aidesk import formats
 from aidesk.i18n import N_, _, ngettext
 from aidesk.ui.chat import looks
+
+if TYPE_CHECKING:
+    from aidesk.features.chat import Summary
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invisible root: these models are flat
@@ -52,7 +55,9 @@ class Role(IntEnum):
     SUBTITLE = Qt.ItemDataRole.UserRole + 12
 
 
-class MessageRow(Protocol):
+class MessageRow(Protocol):  # aidesk.features.chat_store.StoredMessage
+    @property
+    def seq(self) -> int: ...
     @property
     def sender(self) -> str: ...
     @property
@@ -66,16 +71,20 @@ class MessageRow(Protocol):
     @property
     def sentiment(self) -> str | None: ...
     @property
-    def reason(self) -> str: ...
+    def reason(self) -> str | None: ...
     @property
     def translation(self) -> str | None: ...
 
 
-class ConversationRow(Protocol):
+class ConversationRow(Protocol):  # aidesk.features.chat_store.ConversationRow
     @property
     def id(self) -> str: ...
     @property
     def title(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def summary(self) -> Summary | None: ...
     @property
     def message_count(self) -> int: ...
     @property
@@ -83,7 +92,7 @@ class ConversationRow(Protocol):
     @property
     def sentiment(self) -> str | None: ...
     @property
-    def sentiment_reason(self) -> str: ...
+    def sentiment_reason(self) -> str | None: ...
 
 
 def wall_time(moment: datetime | None) -> str:
@@ -172,7 +181,7 @@ class MessageModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return m.text
         if role == Qt.ItemDataRole.ToolTipRole:
-            look = looks.sentiment(m.sentiment, m.reason)
+            look = looks.sentiment(m.sentiment, m.reason or "")
             return look.tooltip if look else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{m.sender}, {self.data(index, Role.TIME)}: {m.text}"
@@ -218,7 +227,7 @@ class ConversationModel(QAbstractListModel):
             when = wall_time(c.last_time)
             return f"{count} · {when}" if when else count
         if role == Qt.ItemDataRole.ToolTipRole:
-            look = looks.sentiment(c.sentiment, c.sentiment_reason)
+            look = looks.sentiment(c.sentiment, c.sentiment_reason or "")
             return f"{c.title}\n{look.tooltip}" if look else c.title
         values = {Role.ROW: c, Role.ID: c.id, Role.COUNT: c.message_count,
                   Role.TIME: c.last_time, Role.SENTIMENT: c.sentiment,

@@ -1,0 +1,284 @@
+"""The Chat tab through its widgets: imports (buttons, drop, CSV mapping, bad files), badges,
+filter and sort, summary, replies, translation, errors as one sentence; the AI through the
+router and the real SDK against the emulator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from aidesk.features import chat, chat_store
+from aidesk.ui.bridge import CoreBridge
+from aidesk.ui.chat.models import Role
+from aidesk.ui.chat.tab import ChatTab
+from aidesk.ui.column_map import ColumnMapDialog
+from aidesk.ui.context import UiContext
+from aidesk.workspaces import Workspace
+from tests.ui.chat_support import (
+    CRM,
+    JOHN,
+    MARIA,
+    configure_openai,
+    in_mapping_dialog,
+    items,
+    model,
+    pick_files,
+)
+
+Wait = Callable[..., Any]
+
+
+@pytest.fixture
+def on_worker(bridge: CoreBridge, wait_job: Wait) -> Callable[[Callable[[Any], Any]], Any]:
+    return lambda fn: wait_job(bridge.call(fn), timeout=20_000)
+
+
+@pytest.fixture
+def ws(on_worker: Callable[..., Any], emulator: Any) -> Workspace:
+    workspace: Workspace = on_worker(lambda core: core.workspaces.get())
+    on_worker(lambda core: configure_openai(core, workspace, emulator))
+    emulator.replier("openai", model)
+    return workspace
+
+
+@pytest.fixture
+def tab(ctx: UiContext, qtbot: Any, ws: Workspace) -> ChatTab:
+    page = ChatTab(ctx)
+    qtbot.addWidget(page)
+    page.resize(1280, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    page.set_workspace(ws)
+    qtbot.waitUntil(lambda: page.list_stack.currentWidget() is page.empty, timeout=10_000)
+    return page
+
+
+def titles(tab: ChatTab) -> list[str]:
+    return [str(tab.proxy.index(r, 0).data()) for r in range(tab.proxy.rowCount())]
+
+
+def wait_idle(qtbot: Any, tab: ChatTab, timeout: int = 30_000) -> None:
+    qtbot.waitUntil(lambda: not tab.importer.running and not tab.tools.analysing
+                    and not tab.progress.isVisible(), timeout=timeout)
+    qtbot.wait(50)  # the list reloads on the worker
+
+
+def import_by_button(qtbot: Any, tab: ChatTab, monkeypatch: pytest.MonkeyPatch,
+                     *paths: Path, count: int) -> None:
+    pick_files(monkeypatch, list(paths))
+    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, tab)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == count, timeout=10_000)
+
+
+def open_row(qtbot: Any, tab: ChatTab, title: str) -> None:
+    row = titles(tab).index(title)
+    rect = tab.list.visualRect(tab.proxy.index(row, 0))
+    qtbot.mouseClick(tab.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: tab.messages.rowCount() > 0 and tab.heading.text() == title,
+                    timeout=10_000)
+
+
+def select_message(qtbot: Any, tab: ChatTab, text: str) -> int:
+    rows = [r for r in range(tab.messages.rowCount()) if tab.messages.rows[r].text == text]
+    assert rows, f"no message {text!r}"
+    tab.message_view.scrollTo(tab.messages.index(rows[0]))
+    rect = tab.message_view.visualRect(tab.messages.index(rows[0]))
+    qtbot.mouseClick(tab.message_view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(rect.left() + 40, rect.bottom() - 4))
+    assert tab.selected_message() == rows[0]
+    return rows[0]
+
+
+def drop(tab: ChatTab, *paths: Path) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    point = tab.rect().center()
+    actions = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(point.toPointF(), actions, data, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(tab, enter)
+    assert enter.isAccepted()
+    event = QDropEvent(point.toPointF(), actions, data, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(tab, event)
+
+
+# -- import -----------------------------------------------------------------------------------
+def test_whatsapp_exports_import_by_button_and_by_drop(tab: ChatTab, qtbot: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import_by_button(qtbot, tab, monkeypatch, MARIA, count=1)
+    assert tab.ctx.messenger.last is not None
+    assert tab.ctx.messenger.last[1].startswith("Imported 1 conversation (9 messages).")
+    drop(tab, JOHN)
+    wait_idle(qtbot, tab)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 2, timeout=10_000)
+    assert sorted(titles(tab)) == ["John Carter", "Maria Souza"]
+    first = tab.proxy.index(titles(tab).index("Maria Souza"), 0)
+    assert first.data(Role.SUBTITLE).startswith("9 messages · ")
+
+    open_row(qtbot, tab, "Maria Souza")
+    model = tab.messages
+    kinds = [model.rows[r].kind for r in range(model.rowCount())]
+    assert kinds[0] == "system" and "media" in kinds
+    assert model.index(1).data(Role.SENDER) == "Maria Souza"
+    assert model.index(1).data(Role.TIME)  # local time, as the export wrote it
+    assert tab.details.text().startswith("9 messages")
+
+    open_row(qtbot, tab, "John Carter")
+    languages = {tab.messages.rows[r].language for r in range(tab.messages.rowCount())}
+    assert "en" in languages
+
+
+def test_bad_files_are_listed_in_one_message_and_the_good_ones_imported(
+        tab: ChatTab, qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    empty = tmp_path / "vazio.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "foto.json"
+    binary.write_bytes(bytes(range(256)) * 20)
+    import_by_button(qtbot, tab, monkeypatch, empty, MARIA, binary, count=1)
+    level, text = tab.ctx.messenger.last or ("", "")
+    assert level == "warning"
+    assert text.startswith("Imported 1 conversation (9 messages).")
+    assert "vazio.txt" in text and "foto.json" in text
+    assert "Traceback" not in text and "\n" not in text
+    assert tab.ctx.messenger.crash_reports == []
+    assert titles(tab) == ["Maria Souza"]
+
+
+def test_a_csv_opens_the_column_mapping_dialog(tab: ChatTab, qtbot: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Any] = []
+    before: dict[str, Any] = {}
+
+    def fix(dialog: ColumnMapDialog) -> None:
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        before.update(mapping=dialog.mapping(), ok=ok.isEnabled(),
+                      problem=dialog.problem.text(), rows=dialog.preview.rowCount())
+        dialog.choose("sender", "Pessoa")
+        dialog.choose("time", "Momento")
+        dialog.choose("text", "Conteúdo da mensagem")
+        before.update(header=dialog.preview.headerData(0, Qt.Orientation.Horizontal))
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    in_mapping_dialog(fix, seen)
+    import_by_button(qtbot, tab, monkeypatch, CRM, count=2)
+    assert seen, "the mapping dialog did not open"
+    # The guess, from the header: no column reads as the sender.
+    assert before["mapping"] == {"conversation": "Ticket", "text": "Conteúdo da mensagem"}
+    assert before["ok"] is False and "Sender" in before["problem"]
+    assert before["rows"] == 4
+    assert before["header"] == "Pessoa\n→ Sender"
+    assert sorted(titles(tab)) == ["Clínica Sorriso", "Pet Shop Lima"]
+    open_row(qtbot, tab, "Clínica Sorriso")
+    assert tab.messages.rowCount() == 3
+    assert tab.messages.rows[0].sender == "Carla Dias"
+
+
+def test_cancelling_the_mapping_imports_nothing(tab: ChatTab, qtbot: Any,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Any] = []
+    in_mapping_dialog(lambda d: d.reject(), seen)
+    pick_files(monkeypatch, [CRM])
+    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    wait_idle(qtbot, tab)
+    assert tab.proxy.rowCount() == 0
+    assert tab.import_button.isEnabled()
+
+
+
+
+# -- sentiment ----------------------------------------------------------------------------------
+def analyse(qtbot: Any, tab: ChatTab, button: Any) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, tab)
+
+
+def test_sentiment_badges_filter_and_urgent_first(tab: ChatTab, qtbot: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import_by_button(qtbot, tab, monkeypatch, MARIA, JOHN, count=2)
+    open_row(qtbot, tab, "John Carter")
+    analyse(qtbot, tab, tab.analyse_button)
+    qtbot.waitUntil(lambda: tab.badge.isVisible(), timeout=10_000)
+    assert tab.badge.text() == "Negative"
+    assert tab.badge.toolTip() == "Negative: a última mensagem pede resposta hoje"
+    labels = {tab.messages.rows[r].text[:20]: tab.messages.rows[r].sentiment
+              for r in range(tab.messages.rowCount())}
+    assert labels["Thank you so much fo"] == "positive"
+    assert labels["Messages and calls a"] is None  # a system line gets no label
+    thanks = tab.messages.index(next(r for r in range(tab.messages.rowCount())
+                                     if tab.messages.rows[r].sentiment == "positive"))
+    assert thanks.data(Qt.ItemDataRole.ToolTipRole).startswith("Positive: motivo da mensagem")
+
+    tab.filter.setCurrentIndex(tab.filter.findData("none"))
+    assert titles(tab) == ["Maria Souza"]
+    analyse(qtbot, tab, tab.analyse_all_button)  # the filtered list: Maria only
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 0, timeout=10_000)
+    tab.filter.setCurrentIndex(tab.filter.findData("urgent"))
+    assert titles(tab) == ["Maria Souza"]
+    tab.filter.setCurrentIndex(tab.filter.findData(""))
+    assert tab.sort.currentData() == "urgent"
+    assert titles(tab) == ["Maria Souza", "John Carter"]  # urgent first, though older
+    tab.sort.setCurrentIndex(tab.sort.findData("name"))
+    assert titles(tab) == ["John Carter", "Maria Souza"]
+    tab.search.setText("mar")
+    assert titles(tab) == ["Maria Souza"]
+    row = tab.proxy.index(0, 0)
+    assert row.data(Role.SENTIMENT) == "urgent"
+    assert "a última mensagem pede resposta hoje" in row.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def long_chat(path: Path, count: int) -> Path:
+    lines = [f"0{1 + i // 600}/04/2026 {8 + (i // 60) % 10:02d}:{i % 60:02d} - "
+             f"{'Cliente Bruno' if i % 2 else 'Agência Aurora'}: mensagem de teste número {i}"
+             for i in range(count)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_analyse_all_shows_progress_cancels_and_resumes(
+        tab: ChatTab, qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        emulator: Any, on_worker: Callable[..., Any], ws: Workspace) -> None:
+    bruno = long_chat(tmp_path / "Conversa do WhatsApp com Bruno.txt", 400)
+    import_by_button(qtbot, tab, monkeypatch, bruno, MARIA, count=2)
+    emulator.latency("openai", 0.4)
+    qtbot.mouseClick(tab.analyse_all_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.progress.isVisible(), timeout=5_000)
+    assert not tab.analyse_all_button.isEnabled() and not tab.import_button.isEnabled()
+    qtbot.waitUntil(lambda: tab.progress.bar.value() > 0, timeout=15_000)
+    total = tab.progress.bar.maximum()
+    assert total == 400 + 6 + 2  # people's messages of both, and the two conversations
+    assert "of 408 done" in tab.progress.label.text()
+    qtbot.mouseClick(tab.progress.cancel_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, tab)
+    level, text = tab.ctx.messenger.last or ("", "")
+    assert text.startswith("Analysis stopped.")
+    sent_before = len(emulator.requests_for("openai"))
+
+    emulator.latency("openai", 0.0)
+    analyse(qtbot, tab, tab.analyse_all_button)
+    level, text = tab.ctx.messenger.last or ("", "")
+    assert level == "info" and "already had their label and were not sent again" in text
+    found = re.search(r"(\d+) messages already had their label", text)
+    kept = int(found.group(1)) if found else 0
+    assert 0 < kept < 406
+    prompts = [r.body["messages"][-1]["content"] for r in
+               emulator.requests_for("openai")[sent_before:]]
+    sent = [item for p in prompts if p.startswith("Classify each message") for item in items(p)]
+    assert len(sent) == 406 - kept  # only what the cancelled run had not labelled
+
+    def unlabelled(core: Any) -> int:
+        rows = chat_store.list_conversations(core.db, ws.tenant_id)
+        return len([m for row in rows for m in chat_store.messages(core.db, row.id)
+                    if m.sentiment is None and chat.needs_label(m.chat_message())])
+
+    assert on_worker(unlabelled) == 0
+    assert all(r.sentiment for r in tab.conversations.rows)
