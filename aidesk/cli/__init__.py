@@ -17,6 +17,7 @@ from aidesk.i18n import _
 # Each command's module, in the order `aidesk --help` lists them.
 COMMANDS = {"workspace": "workspace_cmd", "keys": "keys_cmd", "config": "config_cmd",
             "ask": "ask_cmd", "db": "db_cmd"}
+COMMANDS |= {"chat": "chat_cmd", "translate": "translate_cmd", "leads": "leads_cmd"}
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:

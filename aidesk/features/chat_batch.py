@@ -32,7 +32,7 @@ from aidesk.storage import Database
 from aidesk.workspaces import Workspace
 
 DEFAULT_CONCURRENCY = 4
-_STOPS_THE_RUN = (LimitExceeded, NoProviderAvailable, NotConfigured, StorageError)
+STOPS_THE_RUN = (LimitExceeded, NoProviderAvailable, NotConfigured, StorageError)
 Progress = Callable[[int, int], None]
 
 
@@ -108,7 +108,7 @@ def _labels_job(router: Router, db: Database, ws: Workspace, plan: _Plan, cid: s
     async def job() -> None:
         try:
             labels = await chat.classify_batch(router, ws, [m.chat_message() for m in batch])
-        except _STOPS_THE_RUN:
+        except STOPS_THE_RUN:
             raise
         except AIDeskError as exc:
             plan.fail(cid, title, exc)
@@ -127,7 +127,7 @@ def _conversation_job(router: Router, db: Database, ws: Workspace, plan: _Plan, 
         try:
             sentiment = await chat.classify_conversation(
                 router, ws, [m.chat_message() for m in stored])
-        except _STOPS_THE_RUN:
+        except STOPS_THE_RUN:
             raise
         except AIDeskError as exc:
             plan.fail(cid, title, exc)
