@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     text = _("translate a text between Portuguese, English, Spanish, French and Italian")
     tr = sub.add_parser(
-        "translate", parents=[common], help=text, description=text,
+        "translate", parents=[common], help=_("translate a text (pt, en, es, fr, it)"),
+        description=text,
         epilog=epilog(_("--json prints {\"text\", \"source_language\", \"target_language\"}, "
                         "the languages as pt, en, es, fr or it.")),
         formatter_class=argparse.RawDescriptionHelpFormatter)
