@@ -60,7 +60,8 @@ class ImportFailed(AIDeskError):
 
     code = "import_failed"
 
-    def __init__(self, message: str, *, file: str, line: int | None = None) -> None:
+    def __init__(self, message: str, *, file: str, line: int | None = None,
+                 cli_hint: str = "", gui_hint: str = "") -> None:
         self.file = file
         self.line = line
-        super().__init__(message)
+        super().__init__(message, cli_hint=cli_hint, gui_hint=gui_hint)
