@@ -39,6 +39,7 @@ TEMPERATURE_COLOURS: dict[str, Colours] = {
     "cold": ("#dfeafb", "#17457f", "#1d3557", "#cfe0ff"),
 }
 TAG_COLOURS: Colours = ("#eceff3", "#3f4a59", "#30353c", "#c9d1db")
+CHIP_COLOURS: Colours = ("#e1eafc", "#1a4a96", "#1d3557", "#cfe0ff")
 MEDIA_COLOURS: Colours = ("#e8e3f8", "#3d2a7a", "#352c57", "#ddd3ff")
 PAD_X, PAD_Y = 7, 2
 
@@ -174,12 +175,12 @@ class Chips(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.items: list[str] = []
-        self.colours: Colours = TAG_COLOURS
+        self.colours: Colours = CHIP_COLOURS
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
-    def set_items(self, items: list[str], colours: Colours = TAG_COLOURS) -> None:
+    def set_items(self, items: list[str], colours: Colours = CHIP_COLOURS) -> None:
         self.items = list(items)
         self.colours = colours
         self.setAccessibleName(", ".join(items))
@@ -217,6 +218,8 @@ class Chips(QWidget):
         metrics = QFontMetrics(font)
         background, foreground = colours_of(self.colours, self.palette())
         for item, rect in zip(self.items, self._rects(self.width()), strict=True):
-            text = metrics.elidedText(item, Qt.TextElideMode.ElideRight, rect.width() - 2 * PAD_X)
+            room = rect.width() - 2 * PAD_X
+            text = (item if metrics.horizontalAdvance(item) <= room else
+                    metrics.elidedText(item, Qt.TextElideMode.ElideRight, room))
             paint_pill(painter, rect, text, background, foreground)
         painter.end()

@@ -14,6 +14,8 @@ from aidesk.ui.context import UiContext, WorkspaceTab
 TABS: list[tuple[str, str]] = [
     (N_("&Integrations"), "aidesk.ui.integrations.tab:IntegrationsTab"),
     (N_("&Assistant"), "aidesk.ui.assistant.tab:AssistantTab"),
+    (N_("&Chat"), "aidesk.ui.chat.tab:ChatTab"),
+    (N_("&Leads"), "aidesk.ui.leads.tab:LeadsTab"),
 ]
 
 

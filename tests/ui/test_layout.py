@@ -83,12 +83,24 @@ def test_smoke_saves_a_screenshot_per_tab_and_settings(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in shots.glob("*.png"))
     assert names == sorted(f"pt_BR-{what}-{size}.png" for size in ("1024x640", "1600x1000")
-                           for what in ("1-integracoes", "2-assistente", "settings"))
+                           for what in (*tab_slugs("pt_BR"), "settings"))
     assert all((shots / n).stat().st_size > 10_000 for n in names)
     assert not (tmp_path / "config").exists() or not any((tmp_path / "config").rglob("*.conf"))
     (ARTIFACTS / "smoke").mkdir(parents=True, exist_ok=True)
     for name in names:
         shutil.copy(shots / name, ARTIFACTS / "smoke" / name)
+
+
+def tab_slugs(code: str) -> list[str]:
+    """`1-integracoes`, `2-assistente`, … as the screenshot tour names the tabs in `code`."""
+    from aidesk.ui.screenshots import slug
+    from aidesk.ui.tabs import TABS
+
+    i18n.activate(code)
+    try:
+        return [f"{n}-{slug(i18n._(title))}" for n, (title, _t) in enumerate(TABS, start=1)]
+    finally:
+        i18n.activate("en")
 
 
 def test_screenshots_argument_is_checked() -> None:

@@ -71,6 +71,8 @@ class SummaryPanel(QWidget):
         self.view = QTextBrowser()
         self.view.setAccessibleName(_("Conversation summary"))
         self.view.setOpenLinks(False)
+        self.view.setPlaceholderText(_("Press Summarise for an executive summary, the open "
+                                       "questions and the next steps of this conversation."))
         self.copy_button = QPushButton(_("Copy summary"))
         self.copy_button.setToolTip(_("Copy the summary to the clipboard"))
         icons.use(self.copy_button, "copy")
@@ -89,13 +91,10 @@ class SummaryPanel(QWidget):
         self.summary = summary
         if summary is None:
             self.view.clear()
-            self.status.setText(_("Press Summarise for an executive summary, the open "
-                                  "questions and the next steps of this conversation."))
         else:
             self.view.setHtml(summary_html(summary))
-            self.status.setText("")
-        self.status.setVisible(bool(self.status.text()))
-        self.view.setVisible(summary is not None)
+        self.status.setText("")
+        self.status.hide()
         self.copy_button.setEnabled(summary is not None)
 
     def busy(self) -> None:
@@ -121,14 +120,19 @@ class ReplyBox(QWidget):
         self.edit = QPlainTextEdit()
         self.edit.setAccessibleName(_("Suggested reply {n}").format(n=number))
         self.edit.setTabChangesFocus(True)
-        self.edit.setMinimumHeight(64)
+        self.edit.setMinimumHeight(58)
+        self.edit.setMaximumHeight(92)
         self.copy_button = QPushButton(_("Copy"))
         self.copy_button.setAccessibleName(_("Copy reply {n}").format(n=number))
         icons.use(self.copy_button, "copy")
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         layout.addWidget(self.edit, 1)
-        layout.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.copy_button)
+        layout.addLayout(row)
         self.copy_button.clicked.connect(self.copy)
 
     def text(self) -> str:
@@ -153,9 +157,10 @@ class RepliesPanel(QWidget):
         self.own.setAccessibleName(_("Your reply in Portuguese"))
         self.own.setPlaceholderText(_("Write your reply in Portuguese"))
         self.own.setTabChangesFocus(True)
-        self.own.setMinimumHeight(64)
+        self.own.setMinimumHeight(58)
+        self.own.setMaximumHeight(92)
         self.translate_button = QPushButton()
-        icons.use(self.translate_button, "refine")
+        icons.use(self.translate_button, "languages")
         self.result = ReplyBox(4)
         self.result.edit.setAccessibleName(_("Your reply, translated"))
         self.result.copy_button.setAccessibleName(_("Copy the translated reply"))

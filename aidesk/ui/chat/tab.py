@@ -61,12 +61,12 @@ class ChatTab(WorkspaceTab):
         self.setAcceptDrops(True)
 
         # Left: import, filter, sort, search, the list.
-        self.import_button = QPushButton(_("&Import files…"))
+        self.import_button = QPushButton(_("Import &files…"))
         self.import_button.setToolTip(_("Open WhatsApp exports (.txt, .zip), CSV or JSON files"))
         icons.use(self.import_button, "file")
         self.folder_button = QPushButton(_("Import fol&der…"))
         self.folder_button.setToolTip(_("Open every conversation file in a folder"))
-        icons.use(self.folder_button, "plus")
+        icons.use(self.folder_button, "folder-open")
         self.filter = QComboBox()
         self.filter.setAccessibleName(_("Show conversations"))
         for key, label in FILTERS.items():
@@ -98,7 +98,7 @@ class ChatTab(WorkspaceTab):
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.list)
         self.list_stack.addWidget(self.empty)
-        self.analyse_all_button = QPushButton(_("Analyse &all"))
+        self.analyse_all_button = QPushButton(_("Anal&yse all"))
         self.analyse_all_button.setToolTip(_(
             "Label the sentiment of every conversation in the list (as filtered). Messages "
             "already labelled are not sent again."))
@@ -143,10 +143,11 @@ class ChatTab(WorkspaceTab):
         self.translate_button = QPushButton(_("&Translate to Portuguese"))
         self.translate_button.setToolTip(_("Translate the selected message; the original "
                                            "stays one click away"))
-        icons.use(self.translate_button, "refine")
+        icons.use(self.translate_button, "languages")
         self.original_button = QPushButton(_("Show &original"))
         self.original_button.setToolTip(_("Switch the selected message between its original "
                                           "text and the translation"))
+        icons.use(self.original_button, "eye")
         self.auto_translate = QCheckBox(_("Translate incoming messages automatically"))
         self.auto_translate.setToolTip(_(
             "Messages in another language are translated to Portuguese as a conversation "
@@ -180,11 +181,11 @@ class ChatTab(WorkspaceTab):
         left = QWidget()
         box = QVBoxLayout(left)
         box.setContentsMargins(0, 0, 6, 0)
-        row = QHBoxLayout()
-        row.addWidget(self.import_button)
-        row.addWidget(self.folder_button)
-        row.addStretch(1)
-        box.addLayout(row)
+        imports = QHBoxLayout()
+        imports.addWidget(self.import_button)
+        imports.addWidget(self.folder_button)
+        imports.addStretch(1)
+        box.addLayout(imports)
         row = QHBoxLayout()
         row.addWidget(self.filter, 1)
         row.addWidget(self.sort, 1)
@@ -219,7 +220,10 @@ class ChatTab(WorkspaceTab):
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
-        for pane, width, stretch in ((left, 250, 2), (middle, 340, 4), (self.insights, 240, 3)):
+        # The left pane is as wide as its import buttons need (in every language).
+        left_width = max(250, imports.sizeHint().width() + 6)
+        for pane, width, stretch in ((left, left_width, 2), (middle, 340, 4),
+                                     (self.insights, 240, 3)):
             pane.setMinimumWidth(width)
             splitter.addWidget(pane)
             splitter.setStretchFactor(splitter.indexOf(pane), stretch)
@@ -246,9 +250,11 @@ class ChatTab(WorkspaceTab):
         if ws is None:
             return
         self._list_generation += 1
-        generation, keep = self._list_generation, select or self.current_id
+        generation = self._list_generation
         job = self.ctx.bridge.call(lambda core: work.conversations(core, ws))
-        job.done.connect(lambda rows: self._fill(rows, keep)
+        # The conversation to select is decided on arrival: the user may have picked
+        # another one while the list was read.
+        job.done.connect(lambda rows: self._fill(rows, select or self.current_id)
                          if generation == self._list_generation else None)
         job.failed.connect(lambda exc: self.ctx.messenger.failure(exc, self))
 
