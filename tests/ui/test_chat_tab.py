@@ -4,21 +4,25 @@ router and the real SDK against the emulator."""
 
 from __future__ import annotations
 
+import itertools
 import re
+import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QStyleOptionViewItem
 
 from aidesk import settings
 from aidesk.features import chat, chat_store
+from aidesk.imports.model import ChatMessage, Conversation
 from aidesk.ui.bridge import CoreBridge
 from aidesk.ui.chat.delegates import MessageDelegate
-from aidesk.ui.chat.models import Role
+from aidesk.ui.chat.models import CHUNK, Role
 from aidesk.ui.chat.tab import ChatTab
 from aidesk.ui.column_map import ColumnMapDialog
 from aidesk.ui.context import UiContext
@@ -433,3 +437,95 @@ def test_no_ai_set_up_is_one_sentence_for_analysis(ctx: UiContext, qtbot: Any,
     assert level == "error" and "Integrations" in text and "\n" not in text
     assert ctx.messenger.crash_reports == []
     assert page.analyse_button.isEnabled()
+
+
+# -- more imports, workspaces, a big conversation -----------------------------------------------
+def test_several_files_show_progress_and_encoding_repairs_are_noted(
+        tab: ChatTab, qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    broken = tmp_path / "Conversa do WhatsApp com Ana Lima.txt"
+    text = MARIA.read_text("utf-8").replace("Maria Souza", "Ana Lima")
+    broken.write_text(text.encode("utf-8").decode("cp1252"), encoding="utf-8")  # "orÃ§amento"
+    values: list[int] = []
+    tab.progress.bar.valueChanged.connect(values.append)
+    import_by_button(qtbot, tab, monkeypatch, MARIA, JOHN, broken, count=3)
+    assert values[-1] == 3 and 1 in values  # one step per file
+    level, text = tab.ctx.messenger.last or ("", "")
+    assert level == "info" and text.startswith("Imported 3 conversations (24 messages).")
+    assert f"{broken.name}: Encoding repaired on " in text
+    open_row(qtbot, tab, "Ana Lima")
+    assert any("orçamento" in tab.messages.rows[r].text for r in range(tab.messages.rowCount()))
+
+
+def test_each_workspace_shows_its_own_conversations(tab: ChatTab, qtbot: Any, ws: Workspace,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    on_worker: Callable[..., Any]) -> None:
+    import_by_button(qtbot, tab, monkeypatch, MARIA, count=1)
+    open_row(qtbot, tab, "Maria Souza")
+    other: Workspace = on_worker(lambda core: core.workspaces.add("Padaria Pão Quente"))
+    tab.set_workspace(other)
+    qtbot.waitUntil(lambda: tab.list_stack.currentWidget() is tab.empty, timeout=10_000)
+    assert tab.heading.text() == "" and tab.messages.rowCount() == 0
+    assert not tab.analyse_button.isEnabled() and not tab.analyse_all_button.isEnabled()
+    tab.set_workspace(ws)
+    qtbot.waitUntil(lambda: titles(tab) == ["Maria Souza"], timeout=10_000)
+
+
+def test_a_50000_message_conversation_opens_without_freezing(
+        tab: ChatTab, qtbot: Any, ws: Workspace, on_worker: Callable[..., Any]) -> None:
+    start = datetime(2025, 1, 1, 8, 0)
+    messages = tuple(ChatMessage("Cliente" if i % 2 else "Loja", start + timedelta(minutes=i),
+                                 f"Mensagem {i}: o pedido já saiu para entrega?", "text", "pt",
+                                 i + 1) for i in range(50_000))
+    big = Conversation("Atacado Silva", "atacado.txt", "whatsapp", messages)
+    on_worker(lambda core: chat_store.save_conversations(core.db, ws.tenant_id, [big]))
+    tab.reload()
+    qtbot.waitUntil(lambda: titles(tab) == ["Atacado Silva"], timeout=10_000)
+    assert tab.proxy.index(0, 0).data(Role.SUBTITLE).startswith("50,000 messages")
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(10)
+    rect = tab.list.visualRect(tab.proxy.index(0, 0))
+    qtbot.mouseClick(tab.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: tab.messages.rowCount() > 0, timeout=20_000)
+    qtbot.wait(100)
+    timer.stop()
+    longest = max(b - a for a, b in itertools.pairwise(ticks))
+    assert longest < 0.5, f"the window froze for {longest:.2f} s"
+    assert tab.messages.rowCount() == CHUNK and len(tab.messages.rows) == 50_000
+    tab.message_view.scrollToBottom()
+    qtbot.waitUntil(lambda: tab.messages.rowCount() > CHUNK, timeout=5_000)
+    assert tab.messages.rowCount() == 2 * CHUNK
+
+
+def test_a_folder_imports_every_conversation_in_it(tab: ChatTab, qtbot: Any, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for source in (MARIA, JOHN):
+        (folder / source.name).write_bytes(source.read_bytes())
+    (folder / "leia-me.txt").write_text("Exportado do celular da Maria.\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: str(folder)))
+    qtbot.mouseClick(tab.folder_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, tab)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 2, timeout=10_000)
+    level, text = tab.ctx.messenger.last or ("", "")
+    assert text.startswith("Imported 2 conversations (15 messages).")
+    assert level == "warning" and "leia-me.txt" in text  # not a chat: named, the rest kept
+
+
+def test_a_workspace_limit_is_one_sentence(tab: ChatTab, qtbot: Any, ws: Workspace,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           on_worker: Callable[..., Any]) -> None:
+    import_by_button(qtbot, tab, monkeypatch, MARIA, count=1)
+    open_row(qtbot, tab, "Maria Souza")
+    on_worker(lambda core: core.workspaces.set_limit(ws.tenant_id, "requests_per_hour", 0))
+    qtbot.mouseClick(tab.replies_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.replies_button.isEnabled() and tab.ctx.messenger.last
+                    is not None and tab.ctx.messenger.last[0] == "error", timeout=15_000)
+    _level, text = tab.ctx.messenger.last or ("", "")
+    assert text.startswith("Workspace limit reached: ") and "\n" not in text
+    assert tab.insights.replies.status.text().startswith("No replies: Workspace limit reached")
+    assert tab.ctx.messenger.crash_reports == []
