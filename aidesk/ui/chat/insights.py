@@ -71,8 +71,6 @@ class SummaryPanel(QWidget):
         self.view = QTextBrowser()
         self.view.setAccessibleName(_("Conversation summary"))
         self.view.setOpenLinks(False)
-        self.view.setPlaceholderText(_("Press Summarise for an executive summary, the open "
-                                       "questions and the next steps of this conversation."))
         self.copy_button = QPushButton(_("Copy summary"))
         self.copy_button.setToolTip(_("Copy the summary to the clipboard"))
         icons.use(self.copy_button, "copy")
@@ -91,10 +89,12 @@ class SummaryPanel(QWidget):
         self.summary = summary
         if summary is None:
             self.view.clear()
+            self.status.setText(_("Press Summarise for an executive summary, the open "
+                                  "questions and the next steps of this conversation."))
         else:
             self.view.setHtml(summary_html(summary))
-        self.status.setText("")
-        self.status.hide()
+            self.status.setText("")
+        self.status.setVisible(summary is None)
         self.copy_button.setEnabled(summary is not None)
 
     def busy(self) -> None:
