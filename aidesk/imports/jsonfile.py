@@ -170,12 +170,16 @@ def _name(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return "".join(_text(part) for part in value).strip()
+    return _raw_text(value).strip()
+
+
+def _raw_text(value: Any) -> str:
+    if isinstance(value, list):  # Telegram: ["plain ", {"type": "bold", "text": "…"}, …]
+        return "".join(_raw_text(part) for part in value)
     if isinstance(value, dict):
         v = _lower(value)
-        return _text(v.get("text") or v.get("body") or v.get("content") or "")
-    return "" if value is None else str(value).strip()
+        return _raw_text(v.get("text") or v.get("body") or v.get("content") or "")
+    return "" if value is None else str(value)
 
 
 def _attachment(row: dict[str, Any]) -> str:

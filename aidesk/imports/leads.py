@@ -47,7 +47,8 @@ LEAD_ALIASES: dict[str, tuple[str, ...]] = {
              "activity"),
     "text": ("nota", "observacao", "observacoes", "mensagem", "message", "texto", "text",
              "descricao", "description", "note", "notes", "detalhes", "conteudo", "content",
-             "interacao", "comentario", "comment", "body"),
+             "interacao", "comentario", "comment", "body", "anotacao", "anotacoes",
+             "historico"),
     "campaign": ("campanha", "campaign", "utm campaign", "campana"),
 }
 KINDS: dict[LeadKind, tuple[str, ...]] = {

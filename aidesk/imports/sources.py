@@ -195,7 +195,7 @@ def _read_zip(path: Path, report: ImportReport, format: str | None,
     with archive:
         members = [i for i in archive.infolist() if not i.is_dir()
                    and PurePosixPath(i.filename).suffix.lower() in FILE_TYPES
-                   and not any(p.startswith(".") or p == "__MACOSX"
+                   and not any((p.startswith(".") and p != "..") or p == "__MACOSX"
                                for p in PurePosixPath(i.filename).parts)]
         if not members:
             raise ImportFailed(_("{file}: the zip holds no conversation (.txt, .csv or "
@@ -204,6 +204,9 @@ def _read_zip(path: Path, report: ImportReport, format: str | None,
         for info in members[:MAX_FILES]:
             label = f"{path.name}/{info.filename}"
             try:
+                if ".." in PurePosixPath(info.filename).parts or info.filename.startswith("/"):
+                    raise ImportFailed(_("{file}: refused, its name points outside the zip."
+                                         ).format(file=label), file=label)
                 total += info.file_size
                 if info.file_size > MAX_BYTES:
                     raise too_big(label, info.file_size)

@@ -17,7 +17,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from aidesk.i18n import _
+from aidesk.i18n import _, ngettext
 from aidesk.imports import columns as cols
 from aidesk.imports.model import ChatMessage, Conversation, ImportFailed, MessageKind
 from aidesk.imports.timeparse import TimeReader
@@ -66,19 +66,18 @@ def read_table(text: str, *, name: str, aliases: Mapping[str, tuple[str, ...]]) 
 def _delimiter(sample: str, *, prefer_tab: bool) -> str | None:
     try:
         found = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
+    except csv.Error:  # it wants every line alike; one line written otherwise is enough
         found = None
     if found and not (prefer_tab and "\t" in sample):
         return found
     lines = [ln for ln in sample.splitlines()[:20] if ln.strip()]
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, int, str] | None = None  # (lines that agree, fields, delimiter)
     for d in ("\t", *DELIMITERS) if prefer_tab else DELIMITERS:
         counts = [ln.count(d) for ln in lines]
-        if not counts or min(counts) == 0:
-            continue
-        same = max(counts.count(c) for c in set(counts))
-        if best is None or (same, min(counts)) > best[:2]:
-            best = (same, min(counts), d)
+        usual = max(set(counts), key=lambda c: (counts.count(c), c)) if counts else 0
+        agree = counts.count(usual)
+        if usual and agree * 2 >= len(lines) and (best is None or (agree, usual) > best[:2]):
+            best = (agree, usual, d)
     return best[2] if best else found
 
 
@@ -101,25 +100,25 @@ def parse(text: str, *, name: str, mapping: Mapping[str, str] | None = None,
     table = read_table(text, name=name, aliases=cols.MESSAGE_ALIASES)
     given = dict(mapping) if mapping else (
         cols.guess_messages(table.header) if table.has_header else {})
+    if len(table.header) == 1 and set(given) != {"text"}:  # the delimiter is none we know
+        raise one_column(name, 1 if table.has_header or not table.rows else table.rows[0][0])
     where = cols.resolve(given, table.header, cols.MESSAGE_KEYS, name=name)
     if "text" not in where:
-        if len(table.header) == 1:
-            raise one_column(name, table.rows[0][0] if table.rows else 1)
         raise ImportFailed(_(
             "{file}: no column holds the messages' text (columns: {columns})."
         ).format(file=name, columns=", ".join(table.header)), file=name, line=1,
             cli_hint=_("Name it with --map text=COLUMN."),
             gui_hint=_("Choose it in the column mapping."))
     needed = max(i for indexes in where.values() for i in indexes) + 1
-    if needed > 1 and len(table.header) == 1:
-        raise one_column(name, 1)
     times = TimeReader(cols.cell(r, where.get("time")) for _n, r in table.rows)
     groups: dict[str, list[ChatMessage]] = {}
     for line, row in table.rows:
         if len(row) < needed:
-            raise ImportFailed(_(
+            raise ImportFailed(ngettext(
+                "{file}, line {line}: {found} column where {needed} were expected; is this "
+                "line written with another delimiter?",
                 "{file}, line {line}: {found} columns where {needed} were expected; is this "
-                "line written with another delimiter?").format(
+                "line written with another delimiter?", len(row)).format(
                     file=name, line=line, found=len(row), needed=needed), file=name, line=line)
         said = cols.cell(row, where["text"])
         if not said:
