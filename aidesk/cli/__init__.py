@@ -18,6 +18,7 @@ from aidesk.i18n import _
 COMMANDS = {"workspace": "workspace_cmd", "keys": "keys_cmd", "config": "config_cmd",
             "ask": "ask_cmd", "db": "db_cmd"}
 COMMANDS |= {"chat": "chat_cmd", "translate": "translate_cmd", "leads": "leads_cmd"}
+COMMANDS["import"] = "import_cmd"
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
