@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 
 from aidesk import formats
 from aidesk.i18n import N_, _, ngettext
+from aidesk.imports.model import ImportFailed
 from aidesk.ui.chat import work
 from aidesk.ui.column_map import ColumnMapDialog, Field
 from aidesk.ui.progress import Finished, Progress
@@ -46,6 +47,7 @@ class Importer(QObject):
         super().__init__(tab)
         self.tab = tab
         self.job: Job | None = None
+        self._early: list[work.Failure] = []  # CSVs that failed before the import ran
         self._warmed = False
         tab.import_button.clicked.connect(self.pick_files)
         tab.folder_button.clicked.connect(self.pick_folder)
@@ -56,6 +58,7 @@ class Importer(QObject):
         return self.job is not None
 
     def leave(self) -> None:
+        self._early = []
         if self.job is not None:
             job, self.job = self.job, None
             job.cancel()
@@ -117,16 +120,20 @@ class Importer(QObject):
 
     def _layout_failed(self, job: Job, paths: list[Path], csvs: list[Path],
                        exc: BaseException) -> None:
-        """A CSV whose header cannot be read: report it and import the other files."""
+        """A CSV that cannot be read: listed with the import's other failures, and the other
+        files imported."""
         if job is not self.job:
             return
         self.job = None
-        self.tab.ctx.messenger.failure(exc, self.tab)
-        bad = {Path(getattr(exc, "file", "")).name}
-        rest = [p for p in paths if p not in csvs or p.name not in bad]
         self.tab.progress.stop()
-        if rest and rest != paths:
+        bad = [p for p in csvs if isinstance(exc, ImportFailed) and p.name == exc.file]
+        rest = [p for p in paths if p not in bad]
+        if isinstance(exc, ImportFailed) and bad and rest:
+            self._early.append(work.Failure(exc.file, exc.line, exc.user_message))
             self.start(rest)
+        else:
+            self._early.clear()
+            self.tab.ctx.messenger.failure(exc, self.tab)
         self.tab.update_buttons()
 
     def _mapped(self, job: Job, paths: list[Path], layouts: list[work.CsvLayout]) -> None:
@@ -145,8 +152,13 @@ class Importer(QObject):
             mappings[layout.path] = dialog.mapping()
         if paths:
             self._run(paths, mappings)
-        else:
-            self.tab.update_buttons()
+            return
+        if self._early:
+            self.tab.ctx.messenger.warning(ngettext(
+                "Not imported: {reasons}", "Not imported ({n} files): {reasons}",
+                len(self._early)).format(n=len(self._early), reasons=failure_text(self._early)))
+            self._early = []
+        self.tab.update_buttons()
 
     def _run(self, paths: list[Path], mappings: dict[Path, dict[str, str]]) -> None:
         tab, ws = self.tab, self.tab.workspace
@@ -175,6 +187,8 @@ class Importer(QObject):
 
     def _report(self, outcome: work.ImportOutcome) -> None:
         tab = self.tab
+        outcome.failures[:0] = self._early
+        self._early = []
         parts = []
         if outcome.conversations:
             parts.append(ngettext(
@@ -199,6 +213,7 @@ class Importer(QObject):
         if job is not self.job:
             return
         self.job = None
+        self._early = []
         self.tab.progress.stop()
         self.tab.ctx.messenger.failure(exc, self.tab)
         self.tab.reload()
@@ -211,6 +226,7 @@ class Importer(QObject):
         if job is not self.job:
             return
         self.job = None
+        self._early = []
         self.tab.progress.stop()
         self.tab.ctx.messenger.info(_("Import stopped; the files read so far are kept."))
         self.tab.reload()

@@ -11,10 +11,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QPushButton,
     QSplitter,
@@ -27,27 +25,22 @@ from aidesk.i18n import N_, _
 from aidesk.ui import icons
 from aidesk.ui.badges import Badge
 from aidesk.ui.chat import looks, work
-from aidesk.ui.chat.delegates import ConversationDelegate, MessageDelegate
+from aidesk.ui.chat.delegates import MessageDelegate
 from aidesk.ui.chat.insights import Insights
 from aidesk.ui.chat.models import (
-    FILTERS,
-    SORTS,
     ConversationFilter,
     ConversationModel,
     ConversationRow,
     MessageModel,
     Role,
 )
+from aidesk.ui.chat.panes import LIST_STYLE, ListPane
 from aidesk.ui.context import UiContext, WorkspaceTab
 from aidesk.ui.progress import ProgressRow
 
 if TYPE_CHECKING:
     from aidesk.workspaces import Workspace
 
-EMPTY = N_("No conversations yet. Import a WhatsApp export (.txt or .zip), a CSV or a JSON "
-           "file, or drop files on this tab.")
-LIST_STYLE = ("QListView { border: 1px solid palette(mid); border-radius: 6px; "
-              "background: palette(base); }")
 
 
 class ChatTab(WorkspaceTab):
@@ -61,48 +54,16 @@ class ChatTab(WorkspaceTab):
         self.setAcceptDrops(True)
 
         # Left: import, filter, sort, search, the list.
-        self.import_button = QPushButton(_("Import &files…"))
-        self.import_button.setToolTip(_("Open WhatsApp exports (.txt, .zip), CSV or JSON files"))
-        icons.use(self.import_button, "file")
-        self.folder_button = QPushButton(_("Import fol&der…"))
-        self.folder_button.setToolTip(_("Open every conversation file in a folder"))
-        icons.use(self.folder_button, "folder-open")
-        self.filter = QComboBox()
-        self.filter.setAccessibleName(_("Show conversations"))
-        for key, label in FILTERS.items():
-            self.filter.addItem(_(label), key)
-        self.sort = QComboBox()
-        self.sort.setAccessibleName(_("Sort conversations"))
-        for key, label in SORTS.items():
-            self.sort.addItem(_(label), key)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search by name"))
-        self.search.setAccessibleName(_("Search conversations by name"))
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.conversations = ConversationModel(self)
         self.proxy = ConversationFilter(self)
         self.proxy.setSourceModel(self.conversations)
         self.proxy.sort(0)
-        self.list = QListView()
-        self.list.setAccessibleName(_("Conversations"))
-        self.list.setModel(self.proxy)
-        self.list.setItemDelegate(ConversationDelegate(self.list))
-        self.list.setUniformItemSizes(True)
-        self.list.setStyleSheet(LIST_STYLE)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.empty = QLabel(_(EMPTY))
-        self.empty.setProperty("role", "empty-state")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.list_stack = QStackedWidget()
-        self.list_stack.addWidget(self.list)
-        self.list_stack.addWidget(self.empty)
-        self.analyse_all_button = QPushButton(_("Anal&yse all"))
-        self.analyse_all_button.setToolTip(_(
-            "Label the sentiment of every conversation in the list (as filtered). Messages "
-            "already labelled are not sent again."))
-        icons.use(self.analyse_all_button, "sparkles")
+        self.list_pane = ListPane(self.proxy)
+        pane = self.list_pane
+        self.import_button, self.folder_button = pane.import_button, pane.folder_button
+        self.filter, self.sort, self.search = pane.filter, pane.sort, pane.search
+        self.list, self.empty, self.list_stack = pane.list, pane.empty, pane.list_stack
+        self.analyse_all_button = pane.analyse_all_button
 
         # Middle: the conversation.
         self.heading = QLabel()
@@ -178,25 +139,6 @@ class ChatTab(WorkspaceTab):
         self.update_buttons()
 
     def _build_layout(self) -> None:
-        left = QWidget()
-        box = QVBoxLayout(left)
-        box.setContentsMargins(0, 0, 6, 0)
-        imports = QHBoxLayout()
-        imports.addWidget(self.import_button)
-        imports.addWidget(self.folder_button)
-        imports.addStretch(1)
-        box.addLayout(imports)
-        row = QHBoxLayout()
-        row.addWidget(self.filter, 1)
-        row.addWidget(self.sort, 1)
-        box.addLayout(row)
-        box.addWidget(self.search)
-        box.addWidget(self.list_stack, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.analyse_all_button)
-        row.addStretch(1)
-        box.addLayout(row)
-
         middle = QWidget()
         box = QVBoxLayout(middle)
         box.setContentsMargins(6, 0, 6, 0)
@@ -220,10 +162,8 @@ class ChatTab(WorkspaceTab):
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
-        # The left pane is as wide as its import buttons need (in every language).
-        left_width = max(250, imports.sizeHint().width() + 6)
-        for pane, width, stretch in ((left, left_width, 2), (middle, 340, 4),
-                                     (self.insights, 240, 3)):
+        for pane, width, stretch in ((self.list_pane, self.list_pane.minimumWidth(), 2),
+                                     (middle, 340, 4), (self.insights, 240, 3)):
             pane.setMinimumWidth(width)
             splitter.addWidget(pane)
             splitter.setStretchFactor(splitter.indexOf(pane), stretch)

@@ -3,14 +3,11 @@ lead's temperature, a card per lead, analysis of one or all, export of the analy
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, QStandardPaths, Qt
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -19,10 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from aidesk import formats
 from aidesk.i18n import N_, _, ngettext
 from aidesk.ui import icons
-from aidesk.ui.column_map import ColumnMapDialog, Field
 from aidesk.ui.context import UiContext, WorkspaceTab
 from aidesk.ui.leads import work
 from aidesk.ui.leads.card import LeadCard
@@ -41,28 +36,7 @@ from aidesk.ui.progress import Finished, Progress, ProgressRow
 if TYPE_CHECKING:
     from aidesk.features.lead_store import LeadRow
     from aidesk.ui.bridge import Job
-    from aidesk.ui.chat.work import CsvLayout
     from aidesk.workspaces import Workspace
-
-LEAD_FIELDS = (
-    ("lead", N_("&Lead (name or id):"), False, N_("Rows with the same value are one lead")),
-    ("text", N_("Te&xt:"), False, N_("The note, message or campaign interaction")),
-    ("time", N_("&Time:"), False, ""), ("kind", N_("&Kind:"), False,
-                                         N_("note, message or campaign")),
-    ("company", N_("&Company:"), False, ""), ("email", N_("&Email:"), False, ""),
-    ("phone", N_("&Phone:"), False, ""),
-    ("campaign", N_("Ca&mpaign:"), False, N_("A column naming the campaign a row is about")),
-)
-
-
-def lead_mapping_problem(mapping: dict[str, str]) -> str:
-    """What read_leads needs: who the lead is, and some text for its history."""
-    if not {"lead", "email", "phone"} & mapping.keys():
-        return _("Pick the column that names the lead (or its e-mail or phone).")
-    if not {"text", "campaign"} & mapping.keys():
-        return _("Pick the column with the history's text (or the campaign).")
-    return ""
-
 
 TABLE_STYLE = "QTableView { border: 1px solid palette(mid); border-radius: 6px; }"
 
@@ -114,13 +88,13 @@ class LeadsTab(WorkspaceTab):
         self.card = LeadCard()
         self.progress = ProgressRow()
         self._build_layout()
-        self.import_button.clicked.connect(self.pick_file)
         self.analyse_button.clicked.connect(self.analyse_selected)
         self.analyse_all_button.clicked.connect(self.analyse_all)
-        self.export_csv_button.clicked.connect(lambda: self.pick_export("csv"))
-        self.export_json_button.clicked.connect(lambda: self.pick_export("json"))
         self.progress.cancel.connect(self.cancel)
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._selected())
+        from aidesk.ui.leads.files import LeadFiles
+
+        self.files = LeadFiles(self)
         self.update_buttons()
 
     def _build_layout(self) -> None:
@@ -161,13 +135,14 @@ class LeadsTab(WorkspaceTab):
         if ws is None:
             return
         self._generation += 1
-        generation, keep = self._generation, self.current_id()
+        generation = self._generation
         job = self.ctx.bridge.call(lambda core: work.leads(core, ws))
-        job.done.connect(lambda rows: self._fill(rows, keep)
-                         if generation == self._generation else None)
+        job.done.connect(lambda rows: self._fill(rows) if generation == self._generation
+                         else None)
         job.failed.connect(lambda exc: self.ctx.messenger.failure(exc, self))
 
-    def _fill(self, rows: list[LeadRow], keep: str | None) -> None:
+    def _fill(self, rows: list[LeadRow]) -> None:
+        keep = self.current_id()  # as selected now, not when the list was asked for
         self.model.set_rows(rows)
         row = self.model.row_of(keep) if keep else (0 if rows else -1)
         if row >= 0:
@@ -205,48 +180,7 @@ class LeadsTab(WorkspaceTab):
         self.export_csv_button.setEnabled(analysed)
         self.export_json_button.setEnabled(analysed)
 
-    # -- import -------------------------------------------------------------------------------
-    def pick_file(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
-        name, _filter = QFileDialog.getOpenFileName(
-            self, _("Import leads"), folder, ";;".join((
-                _("Lead files (*.csv *.tsv *.json)"), _("All files (*)"))))
-        if name:
-            self.import_file(Path(name))
-
-    def import_file(self, path: Path) -> None:
-        if self.workspace is None or self.job is not None:
-            return
-        job = self.ctx.bridge.run(lambda _core: work.layout(path))
-        job.done.connect(self._map)
-        job.failed.connect(lambda exc: self.ctx.messenger.failure(exc, self))
-
-    def _map(self, layout: CsvLayout) -> None:
-        ws = self.workspace
-        if ws is None:
-            return
-        fields = [Field(k, _(label), required, _(hint) if hint else "")
-                  for k, label, required, hint in LEAD_FIELDS]
-        dialog = ColumnMapDialog(_("Columns of {file}").format(file=layout.path.name),
-                                 layout.path.name, fields, layout.header, layout.guessed,
-                                 layout.rows, self, check=lead_mapping_problem)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        mapping, path = dialog.mapping(), layout.path
-        self.progress.start(_("Importing {file}…").format(file=path.name))
-        job = self.ctx.bridge.run(lambda core: work.import_leads(core, ws, path, mapping))
-        self.job = job
-
-        def done(count: int) -> None:
-            self._over(job)
-            self.ctx.messenger.info(ngettext("Imported {n} lead.", "Imported {n} leads.",
-                                             count).format(n=formats.number(count)))
-
-        job.done.connect(done)
-        job.failed.connect(lambda exc: self._over(job, exc))
-        self.update_buttons()
-
-    def _over(self, job: Job, exc: BaseException | None = None) -> None:
+    def finish_job(self, job: Job, exc: BaseException | None = None) -> None:
         if job is not self.job:
             return
         self.job = None
@@ -291,7 +225,7 @@ class LeadsTab(WorkspaceTab):
         job = self.ctx.bridge.stream(lambda core: work.analyse_stream(core, ws, todo))
         self.job = job
         job.item.connect(lambda item: self._item(job, item))
-        job.failed.connect(lambda exc: self._over(job, exc))
+        job.failed.connect(lambda exc: self.finish_job(job, exc))
         job.cancelled.connect(lambda: self._cancelled(job))
         self.update_buttons()
 
@@ -304,7 +238,7 @@ class LeadsTab(WorkspaceTab):
             if item.done:
                 self.reload()
         elif isinstance(item, Finished):
-            self._over(job)
+            self.finish_job(job)
             self.ctx.messenger.info(ngettext("Analysed {n} lead.", "Analysed {n} leads.",
                                              item.result).format(n=item.result))
 
@@ -314,31 +248,6 @@ class LeadsTab(WorkspaceTab):
 
     def _cancelled(self, job: Job) -> None:
         if job is self.job:
-            self._over(job)
+            self.finish_job(job)
             self.ctx.messenger.info(_("Analysis stopped. The leads analysed so far are kept: "
                                       "Analyse all goes on with the rest."))
-
-    # -- export -------------------------------------------------------------------------------
-    def pick_export(self, kind: str) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        pattern = _("CSV files (*.csv)") if kind == "csv" else _("JSON files (*.json)")
-        name, _filter = QFileDialog.getSaveFileName(
-            self, _("Export the analysed leads"), str(Path(folder) / f"leads.{kind}"), pattern)
-        if name:
-            self.export_to(Path(name), kind)
-
-    def export_to(self, path: Path, kind: str) -> None:
-        rows = list(self.model.rows)
-        job = self.ctx.bridge.run(lambda _core: work.export(rows, path, kind))
-        job.done.connect(lambda n: self.ctx.messenger.info(ngettext(
-            "Exported {n} analysed lead to {path}.", "Exported {n} analysed leads to {path}.",
-            n).format(n=formats.number(n), path=path)))
-        job.failed.connect(lambda exc: self._export_failed(path, exc))
-
-    def _export_failed(self, path: Path, exc: BaseException) -> None:
-        if isinstance(exc, OSError):
-            self.ctx.messenger.error(_("Could not save to {path}: {reason}. Pick another "
-                                       "folder or file name.").format(
-                                           path=path, reason=exc.strerror or exc))
-        else:
-            self.ctx.messenger.failure(exc, self)
