@@ -114,8 +114,15 @@ def detect(texts: Sequence[str]) -> list[str | None]:
     Every eligible text is cut into pieces and all pieces go to lingua in one parallel
     call (each distinct piece once); a text's confidence is its pieces' combined (the
     product of their confidences, normalised: what one call on the whole text would weigh),
-    and the pieces themselves show a mixed text.
+    and the pieces themselves show a mixed text. A text repeated ("Bom dia!") is read once.
     """
+    distinct: dict[str, int] = {}
+    which = [distinct.setdefault(text, len(distinct)) for text in texts]
+    labels = _detect_distinct(list(distinct))
+    return [labels[i] for i in which]
+
+
+def _detect_distinct(texts: Sequence[str]) -> list[str | None]:
     result: list[str | None] = [None] * len(texts)
     owners: list[int] = []  # per piece, the text it came from
     slots: list[int] = []  # per piece, its place in `unique` (a chat repeats its phrases)
