@@ -27,16 +27,25 @@ from aidesk.imports.sources import (
 )
 
 __all__ = ["FORMATS", "LANGUAGES", "MAX_BYTES", "ChatMessage", "Conversation", "ImportFailed",
-           "ImportReport", "csv_columns", "detect_format", "parse_text", "read_many",
-           "read_path", "with_languages"]
+           "ImportReport", "csv_columns", "csv_preview", "detect_format", "parse_text",
+           "read_many", "read_path", "with_languages"]
 
 
 def csv_columns(path: Path) -> tuple[list[str], dict[str, str]]:
     """The header of a CSV file and a guessed mapping {"sender"|"time"|"text"|"conversation":
     column} for the desktop's column-mapping dialog (columns "1", "2", … when the file has
     no header, and then no guess)."""
-    from aidesk.imports import tabular
+    header, guessed, _rows = csv_preview(path, rows=0)
+    return header, guessed
+
+
+def csv_preview(path: Path, rows: int = 5) -> tuple[list[str], dict[str, str], list[list[str]]]:
+    """`csv_columns` and the first `rows` data rows, read as an import reads them."""
+    from aidesk.imports import columns, tabular
     from aidesk.imports.encoding import decode
 
     path = Path(path)
-    return tabular.csv_columns(decode(load(path), name=path.name).text, name=path.name)
+    table = tabular.read_table(decode(load(path), name=path.name).text, name=path.name,
+                               aliases=columns.MESSAGE_ALIASES)
+    guessed = columns.guess_messages(table.header) if table.has_header else {}
+    return table.header, guessed, [cells for _line, cells in table.rows[:rows]]

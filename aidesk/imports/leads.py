@@ -81,8 +81,14 @@ class LeadRecord:
 
 def lead_columns(path: Path) -> tuple[list[str], dict[str, str]]:
     """The header and a guessed mapping, for the desktop's column-mapping dialog."""
-    _rows_read, header = _rows(path)
-    return header, cols.guess(header, LEAD_ALIASES)
+    header, guessed, _first = lead_preview(path, rows=0)
+    return header, guessed
+
+
+def lead_preview(path: Path, rows: int = 5) -> tuple[list[str], dict[str, str], list[list[str]]]:
+    """`lead_columns` and the first `rows` rows (JSON leads flattened to rows as read)."""
+    found, header = _rows(path)
+    return header, cols.guess(header, LEAD_ALIASES), [cells for _line, cells in found[:rows]]
 
 
 def read_leads(path: Path, mapping: Mapping[str, str] | None = None) -> list[LeadRecord]:

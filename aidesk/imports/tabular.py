@@ -90,11 +90,6 @@ def _sniffed_header(sample: str, delimiter: str | None) -> bool:
         return False
 
 
-def csv_columns(text: str, *, name: str) -> tuple[list[str], dict[str, str]]:
-    table = read_table(text, name=name, aliases=cols.MESSAGE_ALIASES)
-    return table.header, cols.guess_messages(table.header) if table.has_header else {}
-
-
 def parse(text: str, *, name: str, mapping: Mapping[str, str] | None = None,
           title: str | None = None) -> list[Conversation]:
     table = read_table(text, name=name, aliases=cols.MESSAGE_ALIASES)

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from aidesk.imports import ImportFailed
-from aidesk.imports.leads import LeadEvent, kind_of, lead_columns, normal_phone, read_leads
+from aidesk.imports.leads import (
+    LeadEvent,
+    kind_of,
+    lead_columns,
+    lead_preview,
+    normal_phone,
+    read_leads,
+)
 from tests.imports import CORPUS
 
 LEADS = CORPUS / "leads"
@@ -39,6 +46,9 @@ def test_csv_rows_grouped_by_lead() -> None:
 
 
 def test_json_leads_with_nested_history() -> None:
+    assert lead_preview(LEADS / "leads.json", rows=1)[2] == [
+        ["Sarah Miller", "Candles & Co", "Sarah@Candles.example", "+1 415 555 0101",
+         "2024-02-01T10:00:00", "campaign", "Opened the newsletter 'Spring launch'"]]
     sarah, carlos = read_leads(LEADS / "leads.json")
     assert (sarah.name, sarah.company, sarah.email, sarah.phone) == (
         "Sarah Miller", "Candles & Co", "sarah@candles.example", "+14155550101")

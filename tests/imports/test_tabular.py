@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aidesk.imports import ImportFailed, csv_columns, parse_text, read_path
+from aidesk.imports import ImportFailed, csv_columns, csv_preview, parse_text, read_path
 from tests.imports import CORPUS
 
 CSV = CORPUS / "csv"
@@ -19,6 +19,9 @@ def test_excel_brazil_semicolons_windows_1252_and_split_date_time() -> None:
     assert csv_columns(path) == (["Data", "Hora", "Remetente", "Mensagem", "Conversa"],
                                  {"sender": "Remetente", "time": "Data+Hora",
                                   "text": "Mensagem", "conversation": "Conversa"})
+    assert csv_preview(path, rows=1)[2] == [["15/01/2024", "09:02", "Maria Souza", "Bom dia! "
+                                             "Gostaria de um orçamento para gestão de redes "
+                                             "sociais.", "Padaria Pão Quente"]]
     padaria, clinica = read_path(path, detect_language=False)
     assert (padaria.title, clinica.title) == ("Padaria Pão Quente", "Clínica Sorriso")
     assert padaria.format == "csv" and padaria.source == "exportacao-crm.csv"
