@@ -31,8 +31,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     cmd = sub.add_parser(
         "import", help=_("read a WhatsApp, CSV or JSON conversation export and print it"),
-        description=_("Read a conversation export (a WhatsApp .txt or .zip, a CSV, a JSON "
-                      "file, or a folder of them) and print its messages. Nothing is stored."),
+        description=textwrap.fill(_(
+            "Read a conversation export (a WhatsApp .txt or .zip, a CSV, a JSON file, or a "
+            "folder of them) and print its messages. Nothing is stored."), 78),
         epilog=textwrap.fill(_(JSON_HELP), 78),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     cmd.add_argument("file", type=Path, metavar="FILE",

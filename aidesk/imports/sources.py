@@ -14,6 +14,7 @@ it; the format of each file; the limits that keep a bad file from taking the mac
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_ZIP_TOTAL = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_FILES = 1000
+MAX_DEPTH = 2
 FILE_TYPES = (".txt", ".csv", ".tsv", ".json")
 EXTENSIONS = (*FILE_TYPES, ".zip")
 
@@ -167,13 +169,11 @@ def too_big(name: str, size: int) -> ImportFailed:
 
 def _read_folder(folder: Path, report: ImportReport, format: str | None,
                  mapping: Mapping[str, str] | None) -> None:
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS
-                   and not any(part.startswith(".") or part == "__MACOSX"
-                               for part in p.relative_to(folder).parts))
+    files = sorted(_candidates(folder))
     if not files:
         raise ImportFailed(_("{file}: the folder holds no file to import (.txt, .csv, .tsv, "
                              ".json or .zip).").format(file=folder.name), file=folder.name)
-    for path in files[:MAX_FILES]:
+    for path in files:
         try:
             if path.suffix.lower() == ".zip":
                 _read_zip(path, report, format, mapping)
@@ -181,6 +181,22 @@ def _read_folder(folder: Path, report: ImportReport, format: str | None,
                 report.conversations += read_file(path, format=format, mapping=mapping)
         except ImportFailed as exc:
             report.problems.append(exc)
+
+
+def _candidates(folder: Path) -> list[Path]:
+    """The files to import in `folder` and its subfolders (an unzipped iOS export), hidden
+    ones and media left out; at most MAX_FILES, and no deeper than MAX_DEPTH (a folder
+    picked by mistake, such as home, is not walked whole)."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        depth = len(Path(root).relative_to(folder).parts)
+        dirs[:] = [] if depth >= MAX_DEPTH else sorted(
+            d for d in dirs if not d.startswith(".") and d != "__MACOSX")
+        found += [Path(root, n) for n in sorted(names)
+                  if not n.startswith(".") and Path(n).suffix.lower() in EXTENSIONS]
+        if len(found) >= MAX_FILES:
+            break
+    return found[:MAX_FILES]
 
 
 def _read_zip(path: Path, report: ImportReport, format: str | None,

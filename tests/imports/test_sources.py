@@ -86,11 +86,14 @@ def test_a_folder_with_only_bad_files_raises_the_first(tmp_path: Path) -> None:
     assert str(caught.value) == "empty.txt is empty."
     assert len(read_many(tmp_path).problems) == 2
     empty = tmp_path / "vazia"
-    empty.mkdir()
+    (empty / "a" / "b" / "c").mkdir(parents=True)
+    shutil.copy(ANDROID_PT, empty / "a" / "b" / "c")  # three folders down: not looked at
     with pytest.raises(ImportFailed) as caught:
         read_path(empty)
     assert str(caught.value) == ("vazia: the folder holds no file to import (.txt, .csv, .tsv, "
                                  ".json or .zip).")
+    shutil.copy(ANDROID_PT, empty / "a" / "b")
+    assert [c.source for c in read_path(empty, detect_language=False)] == [ANDROID_PT.name]
 
 
 def whatsapp_zip(path: Path, chat_name: str, chat: bytes, *extra: tuple[str, bytes]) -> Path:
