@@ -14,7 +14,8 @@ from aidesk.ui.keyring_banner import KeyringBanner
 if TYPE_CHECKING:
     from aidesk.ui.main_window import MainWindow
 
-TAB_ICONS = {"IntegrationsTab": "plug", "AssistantTab": "sparkles"}
+TAB_ICONS = {"IntegrationsTab": "plug", "AssistantTab": "sparkles", "ChatTab": "message-circle",
+             "LeadsTab": "users"}
 BUTTON_ICONS = {
     "check_all_button": "check", "generate_button": "sparkles", "stop_button": "square",
     "regenerate_button": "refresh", "copy_button": "copy", "save_button": "save",
