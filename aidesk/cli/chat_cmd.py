@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from aidesk.cli.context import core, print_json, run_async, workspace
-from aidesk.cli.inputs import UsageError
+from aidesk.cli.inputs import parse_map
 from aidesk.errors import AIDeskError
 from aidesk.i18n import N_, _
 
@@ -80,25 +80,11 @@ def add_file_options(parser: argparse.ArgumentParser, *, leads: bool = False) ->
                                "(repeatable)").format(example=example))
 
 
-def parse_map(values: Sequence[str] | None) -> dict[str, str] | None:
-    """{key: column} from `--map k=v,k=v` (repeatable); None when not given."""
-    if not values:
-        return None
-    mapping: dict[str, str] = {}
-    for value in values:
-        for pair in value.split(","):
-            key, sep, column = pair.partition("=")
-            if not sep or not key.strip() or not column.strip():
-                raise UsageError(_("--map takes KEY=COLUMN pairs separated by commas, e.g. "
-                                   "--map sender=remetente,text=mensagem."))
-            mapping[key.strip().lower()] = column.strip()
-    return mapping
-
-
 def read_conversations(args: argparse.Namespace) -> list[Any]:
     from aidesk.imports import read_path
+    from aidesk.imports.columns import MESSAGE_KEYS
 
-    return list(read_path(args.file, format=args.format, mapping=parse_map(args.map)))
+    return list(read_path(args.file, format=args.format, mapping=parse_map(args.map, MESSAGE_KEYS)))
 
 
 async def each(items: Sequence[Any], work: Callable[[Any], Awaitable[T]],

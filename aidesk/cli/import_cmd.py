@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from aidesk.cli.inputs import UsageError
+from aidesk.cli.inputs import parse_map
 from aidesk.i18n import N_, _, ngettext
+from aidesk.imports.columns import MESSAGE_KEYS
 
-MESSAGE_KEYS = ("sender", "time", "text", "conversation")
 JSON_HELP = N_(
     "--json prints, for one conversation, a list of its messages: {\"sender\", \"time\" (ISO "
     "8601, the export's local time, or null), \"text\", \"kind\" (text, media or system), "
@@ -50,30 +49,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     cmd.set_defaults(run=_import)
 
 
-def parse_map(values: Sequence[str] | None) -> dict[str, str] | None:
-    """{key: column} from `--map k=v,k=v` (repeatable); None when not given."""
-    if not values:
-        return None
-    mapping: dict[str, str] = {}
-    for value in values:
-        for pair in value.split(","):
-            key, sep, column = pair.partition("=")
-            key = key.strip().lower()
-            if not sep or not key or not column.strip():
-                raise UsageError(_("--map takes KEY=COLUMN pairs separated by commas, e.g. "
-                                   "--map sender=remetente,text=mensagem."))
-            if key not in MESSAGE_KEYS:
-                raise UsageError(_("--map: \u201c{key}\u201d is not a field to map; the keys "
-                                   "are {keys}.").format(key=key, keys=", ".join(MESSAGE_KEYS)))
-            mapping[key] = column.strip()
-    return mapping
-
-
 def _import(args: argparse.Namespace) -> int:
     from aidesk.cli.context import print_json
     from aidesk.imports import read_many
 
-    mapping = parse_map(args.map)
+    mapping = parse_map(args.map, MESSAGE_KEYS)
     report = read_many(args.file, format=args.format, mapping=mapping,
                        detect_language=not args.no_language)
     convs = report.conversations

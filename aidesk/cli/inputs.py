@@ -95,3 +95,23 @@ def read_stdin(what: str, *, first_line: bool = False) -> str:
 def read_workspace(c: Core, args: argparse.Namespace) -> Workspace:
     """The workspace for a read-only command: writes nothing, not even the first `default`."""
     return c.workspaces.get(getattr(args, "workspace", None), create=False)
+
+
+def parse_map(values: Sequence[str] | None, keys: Sequence[str]) -> dict[str, str] | None:
+    """{key: column} from `--map k=v,k=v` (repeatable), each key one of `keys`; None when
+    not given."""
+    if not values:
+        return None
+    mapping: dict[str, str] = {}
+    for value in values:
+        for pair in value.split(","):
+            key, sep, column = pair.partition("=")
+            key = key.strip().lower()
+            if not sep or not key or not column.strip():
+                raise UsageError(_("--map takes KEY=COLUMN pairs separated by commas, e.g. "
+                                   "--map sender=remetente,text=mensagem."))
+            if key not in keys:
+                raise UsageError(_("--map: \u201c{key}\u201d is not a field to map; the keys "
+                                   "are {keys}.").format(key=key, keys=", ".join(keys)))
+            mapping[key] = column.strip()
+    return mapping

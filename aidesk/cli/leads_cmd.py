@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aidesk.cli.chat_cmd import add_file_options, each, epilog, parse_map, report_errors
+from aidesk.cli.chat_cmd import add_file_options, each, epilog, report_errors
 from aidesk.cli.context import core, print_json, run_async, workspace
+from aidesk.cli.inputs import parse_map
 from aidesk.errors import AIDeskError, ConfigError
 from aidesk.i18n import _
 
@@ -42,9 +43,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def _analyze(args: argparse.Namespace) -> int:
     from aidesk.features import leads
-    from aidesk.imports.leads import read_leads
+    from aidesk.imports.leads import LEAD_KEYS, read_leads
 
-    records = read_leads(args.file, parse_map(args.map))
+    records = read_leads(args.file, parse_map(args.map, LEAD_KEYS))
     c = core()
     ws = workspace(c, args)
     results = run_async(c, each(records, lambda lead: leads.analyze_lead(c.router, ws, lead)))

@@ -67,6 +67,19 @@ def guess(header: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[s
     return found
 
 
+def completed(mapping: Mapping[str, str] | None, header: Sequence[str],
+              aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """The user's mapping with the keys it leaves out guessed (`--map text=mensagem` still
+    finds the sender and the time), never from a column the user mapped to something."""
+    given = dict(mapping or {})
+    used = {normal(header[int(part) - 1]) if part.strip().isdigit()
+            and 0 < int(part) <= len(header) else normal(part)
+            for spec in given.values() for part in spec.split("+")}
+    guessed = {key: column for key, column in guess(header, aliases).items()
+               if key not in given and normal(column) not in used}
+    return guessed | given
+
+
 def guess_messages(header: Sequence[str]) -> dict[str, str]:
     return guess(header, MESSAGE_ALIASES)
 

@@ -94,7 +94,7 @@ def lead_preview(path: Path, rows: int = 5) -> tuple[list[str], dict[str, str], 
 def read_leads(path: Path, mapping: Mapping[str, str] | None = None) -> list[LeadRecord]:
     rows, header = _rows(path)
     name = path.name
-    where = cols.resolve(mapping or cols.guess(header, LEAD_ALIASES), header, LEAD_KEYS,
+    where = cols.resolve(cols.completed(mapping, header, LEAD_ALIASES), header, LEAD_KEYS,
                          name=name)
     if not any(k in where for k in ("lead", "email", "phone")):
         raise ImportFailed(_("{file}: no column names the lead (a name, e-mail or phone; "

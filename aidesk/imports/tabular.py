@@ -93,8 +93,8 @@ def _sniffed_header(sample: str, delimiter: str | None) -> bool:
 def parse(text: str, *, name: str, mapping: Mapping[str, str] | None = None,
           title: str | None = None) -> list[Conversation]:
     table = read_table(text, name=name, aliases=cols.MESSAGE_ALIASES)
-    given = dict(mapping) if mapping else (
-        cols.guess_messages(table.header) if table.has_header else {})
+    given = (cols.completed(mapping, table.header, cols.MESSAGE_ALIASES) if table.has_header
+             else dict(mapping or {}))
     if len(table.header) == 1 and set(given) != {"text"}:  # the delimiter is none we know
         raise one_column(name, 1 if table.has_header or not table.rows else table.rows[0][0])
     where = cols.resolve(given, table.header, cols.MESSAGE_KEYS, name=name)

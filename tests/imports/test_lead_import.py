@@ -104,3 +104,10 @@ def test_phones(value: str, expected: str) -> None:
 ])
 def test_kinds(value: str, campaign: str, expected: str) -> None:
     assert kind_of(value, campaign) == expected
+
+
+def test_a_partial_mapping_keeps_the_guess_for_the_other_columns() -> None:
+    lead = read_leads(LEADS / "leads-rdstation.csv", {"text": "Observação", "lead": "1"})[0]
+    assert (lead.name, lead.company) == ("Maria Souza", "Padaria Pão Quente")
+    assert lead.phone == "+5511987654321"
+    assert lead.history[0].time == datetime(2024, 1, 10, 10, 0)

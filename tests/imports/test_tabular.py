@@ -127,3 +127,13 @@ def test_month_first_column_is_decided_from_every_row() -> None:
     conv = parse_text(text, name="x.csv")[0]
     assert [m.time for m in conv.messages] == [datetime(2024, 3, 4, 9, 0),
                                                datetime(2024, 3, 15, 13, 30)]
+
+
+def test_a_partial_mapping_keeps_the_guess_for_the_other_columns() -> None:
+    text = ("Remetente;Data;Corpo;Obs\nAna;15/03/2024 14:30;Oi!;lida\n")
+    [conv] = parse_text(text, name="x.csv", mapping={"text": "Corpo"})
+    assert [(m.sender, m.text, m.time) for m in conv.messages] == [
+        ("Ana", "Oi!", datetime(2024, 3, 15, 14, 30))]
+    # a column the user gave to one key is never guessed for another, by name or number
+    [conv] = parse_text(text, name="x.csv", mapping={"text": "1"})
+    assert [(m.sender, m.text) for m in conv.messages] == [("", "Ana")]

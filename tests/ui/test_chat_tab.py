@@ -104,7 +104,7 @@ def drop(tab: ChatTab, *paths: Path) -> None:
     data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     point = tab.rect().center()
     actions = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(point.toPointF(), actions, data, Qt.MouseButton.LeftButton,
+    enter = QDragEnterEvent(point, actions, data, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(tab, enter)
     assert enter.isAccepted()

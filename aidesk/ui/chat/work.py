@@ -79,16 +79,11 @@ def set_auto_translate(core: Core, ws: Workspace, on: bool) -> None:
 async def csv_layouts(paths: Sequence[Path]) -> list[CsvLayout]:
     """Header, guessed mapping and first rows of each CSV, for the mapping dialog (read as
     `aidesk.imports.csv_columns` reads them: same encoding repair, delimiter and header)."""
-    from aidesk.imports import columns, tabular
-    from aidesk.imports.encoding import decode
-    from aidesk.imports.sources import load
+    from aidesk.imports import csv_preview
 
     def one(path: Path) -> CsvLayout:
-        text = decode(load(path), name=path.name).text
-        table = tabular.read_table(text, name=path.name, aliases=columns.MESSAGE_ALIASES)
-        guessed = columns.guess_messages(table.header) if table.has_header else {}
-        return CsvLayout(path, table.header, guessed,
-                         [cells for _line, cells in table.rows[:PREVIEW_ROWS]])
+        header, guessed, rows = csv_preview(path, PREVIEW_ROWS)
+        return CsvLayout(path, header, guessed, rows)
 
     return [await asyncio.to_thread(one, p) for p in paths]
 

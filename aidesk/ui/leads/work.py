@@ -28,13 +28,11 @@ def leads(core: Core, ws: Workspace) -> list[LeadRow]:
 
 async def layout(path: Path) -> CsvLayout:
     """Header, guessed mapping and first rows of a leads file (CSV, or JSON rows)."""
-    from aidesk.imports import columns, leads
+    from aidesk.imports.leads import lead_preview
 
     def read() -> CsvLayout:
-        rows, header = leads._rows(path)  # what lead_columns reads, rows included
-        guessed = columns.guess(header, leads.LEAD_ALIASES)
-        return CsvLayout(path, header, guessed,
-                         [cells for _line, cells in rows[:PREVIEW_ROWS]])
+        header, guessed, rows = lead_preview(path, PREVIEW_ROWS)
+        return CsvLayout(path, header, guessed, rows)
 
     return await asyncio.to_thread(read)
 
