@@ -23,6 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EPOCHS = re.compile(r"^epochs: ([\d. ]+)$", re.MULTILINE)
 MB = 1024 * 1024
+# 250 MB until the importers (issue 9) brought lingua: its wheel compiles the models of all
+# 75 languages into one 96 MB binary that cannot be trimmed to our five, and lingua 1.x (one
+# file per language, pure Python) took 15 s instead of 1.3 s to label 50,000 messages here.
+MAX_BUNDLE_MB = 330
 
 
 def cold_start(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -72,7 +76,7 @@ def main() -> int:
     ready = statistics.median(p[1] for p in packaged)
     size = size_of(args.bundle) / MB
     ok = [
-        line("bundle size", size, "MB", "target <= 250", size <= 250),
+        line("bundle size", size, "MB", f"target <= {MAX_BUNDLE_MB}", size <= MAX_BUNDLE_MB),
         line("source window shown, median", shown_src, "ms", "baseline", True),
         line("packaged window shown, median", shown, "ms", "report", True),
         line("packaged / source window shown", shown / shown_src, "x", "target <= 1.5",

@@ -68,6 +68,7 @@ def main() -> int:
             if answer.strip() != reply_text(provider, model, prompt):
                 raise SystemExit(f"bundle check FAILED: {provider} answered {answer!r}")
         run(exe, env, "db", "check")
+        check_chat(exe, env)
         portuguese = env | {"LANGUAGE": "pt_BR", "LANG": "pt_BR.UTF-8"}
         listed = run(exe, portuguese, "db", "restore")  # dates by locale: Babel's data
         if not re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", listed):
@@ -80,6 +81,25 @@ def main() -> int:
         print("  ok  aidesk ask '' in pt-BR: " + refused.stderr.strip())
     print(f"bundle check: ok ({exe})")
     return 0
+
+
+def check_chat(exe: Path, env: dict[str, str]) -> None:
+    """The importers' libraries in the bundle: charset-normalizer and ftfy repair a latin-1
+    mojibake export, lingua labels its languages; then one structured chat call (a summary)."""
+    import json
+
+    export = (ROOT / "tests" / "imports" / "corpus" / "encoding"
+              / "Conversa do WhatsApp com Maria Souza (latin-1 mojibake).txt")
+    messages = json.loads(run(exe, env, "import", str(export), "--json"))
+    said = " ".join(m["text"] for m in messages)
+    if "Pão Quente" not in said or "Ã" in said:
+        raise SystemExit(f"bundle check FAILED: the mojibake was not repaired: {said[:300]!r}")
+    if "pt" not in {m["language"] for m in messages}:
+        raise SystemExit("bundle check FAILED: no message was detected as Portuguese")
+    [summary] = json.loads(run(exe, env, "chat", "summarize", str(export), "--json"))
+    if summary["error"] or not summary["summary"]["executive_summary"]:
+        raise SystemExit(f"bundle check FAILED: no summary in {summary!r:.300}")
+    print(f"      {len(messages)} messages imported, repaired and summarised")
 
 
 if __name__ == "__main__":
