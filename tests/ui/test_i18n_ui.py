@@ -5,8 +5,12 @@ as `aidesk.ui.app.install_translations` does. Each tab and dialog is brought to 
 shows its texts (keys checked, a text generated, a limit banner), then every visible widget's
 texts are compared with the English source texts of the catalogues: a text that is still an
 English msgid, or that carries English words, fails. Brand names, model ids, units, numbers,
-paths and the workspace's own name are allowed. Screenshots of every tab are saved in pt-BR
-and in English at 1024×640 and 1600×1000 (test-artifacts/screenshots/i18n-*.png).
+paths and the workspace's own name are allowed. The Chat and Leads tabs are checked with
+conversations and leads imported and analysed: their lists, headers, badges, message notes,
+summary, replies, lead card and column-mapping dialogs. Alt+letter shortcuts of the texts shown
+together (the tab titles, the window's fields, the current tab's buttons and labelled fields)
+must not clash in Portuguese. Screenshots of every tab are saved in pt-BR and in English at
+1024×640 and 1600×1000 (test-artifacts/screenshots/i18n-*.png).
 """
 
 from __future__ import annotations
@@ -28,12 +32,16 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QMenu,
     QPlainTextEdit,
+    QStyleOptionViewItem,
+    QTabBar,
     QTabWidget,
+    QTextEdit,
     QWidget,
 )
 
@@ -41,10 +49,17 @@ from aidesk import i18n
 from aidesk.ui.app import build_window
 from aidesk.ui.assistant.tab import AssistantTab
 from aidesk.ui.bridge import CoreBridge
+from aidesk.ui.chat import looks
+from aidesk.ui.chat.delegates import MessageDelegate
+from aidesk.ui.chat.models import Role as ConversationRole
+from aidesk.ui.chat.tab import ChatTab
+from aidesk.ui.column_map import ColumnMapDialog
 from aidesk.ui.integrations.tab import IntegrationsTab
+from aidesk.ui.leads.tab import LeadsTab
 from aidesk.ui.main_window import MainWindow
 from aidesk.ui.messages import CrashDialog
 from tests.support import configure
+from tests.ui.chat_support import CRM, JOHN, LEADS, MARIA, in_mapping_dialog, model, pick_files
 from tests.ui.conftest import shoot
 from tests.ui.test_integrations import on_worker
 
@@ -156,6 +171,13 @@ def visible_texts(root: QWidget) -> Iterator[tuple[str, str]]:
                 found += [w.item(i).text(), w.item(i).toolTip()]
         if isinstance(w, QTabWidget):
             found += [w.tabText(i) for i in range(w.count())]
+        if isinstance(w, QHeaderView) and w.model() is not None:
+            for section in range(w.count()):
+                for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                    value = w.model().headerData(section, w.orientation(), role)
+                    found.append(value if isinstance(value, str) else "")
+        if isinstance(w, QTextEdit) and w.isReadOnly():  # a summary, not a text being edited
+            found += w.toPlainText().splitlines()
         for text in found:
             if isinstance(text, str) and text.strip():
                 yield where, text
@@ -177,6 +199,31 @@ def core_texts() -> tuple[str, ...]:
     return tuple(sorted({*labels, *messages}, key=len, reverse=True))
 
 
+def mnemonic_clashes(root: QWidget) -> list[str]:
+    """Alt+letter shortcuts that different texts shown together share: the tab titles, the
+    window's own fields and the current tab's buttons and labelled fields (a hidden tab's are
+    off). The same text repeated (the same button on every provider card) is not a clash."""
+    texts: dict[str, set[str]] = {}
+    for w in [root, *root.findChildren(QWidget)]:
+        if not w.isVisible() or w.window() is not root.window():
+            continue
+        shown: list[str] = []
+        if isinstance(w, QAbstractButton):
+            shown.append(w.text())
+        elif isinstance(w, QLabel) and w.buddy() is not None:
+            shown.append(w.text())
+        elif isinstance(w, QGroupBox) and w.isCheckable():
+            shown.append(w.title())
+        elif isinstance(w, QTabBar):
+            shown += [w.tabText(i) for i in range(w.count()) if w.isTabVisible(i)]
+        for text in shown:
+            found = re.search(r"&(\w)", text.replace("&&", ""))
+            if found:
+                texts.setdefault(found.group(1).lower(), set()).add(text)
+    return [f"Alt+{letter.upper()} for {sorted(shared)}"
+            for letter, shared in sorted(texts.items()) if len(shared) > 1]
+
+
 class Checker:
     """Collects the texts that are not in Portuguese: the desktop's own, and the core's."""
 
@@ -186,6 +233,7 @@ class Checker:
         self.core = core_texts()
         self.problems: dict[str, str] = {}
         self.core_problems: dict[str, str] = {}
+        self.clashes: dict[str, str] = {}
         self.seen = 0
 
     def english(self, text: str) -> str | None:
@@ -222,8 +270,24 @@ class Checker:
             else:
                 self.problems[key] = reason
 
+    def check_texts(self, context: str, texts: list[tuple[str, str]]) -> None:
+        """Texts no widget holds: what item delegates paint, what item views' models say."""
+        for where, text in texts:
+            if not text.strip():
+                continue
+            self.seen += 1
+            reason = self.english(text)
+            if reason is not None:
+                self.problems[f"{context}: {where}: {text!r}"] = reason
+
+    def check_mnemonics(self, root: QWidget, context: str) -> None:
+        for clash in mnemonic_clashes(root):
+            self.clashes[f"{context}: {clash}"] = ""
+
     def assert_clean(self) -> None:
         assert self.seen > 100, f"only {self.seen} texts were checked"
+        clashes = "\n".join(sorted(self.clashes))
+        assert not self.clashes, f"{len(self.clashes)} Alt+letter shortcuts clash:\n{clashes}"
         report = "\n".join(f"{k}  ({v})" for k, v in sorted(self.problems.items()))
         assert not self.problems, f"{len(self.problems)} texts are not translated:\n{report}"
         core = "\n".join(f"{k}  ({v})" for k, v in sorted(self.core_problems.items()))
@@ -296,6 +360,190 @@ def assistant(window: MainWindow, qtbot: Any, emulator: Any) -> AssistantTab:
     return tab
 
 
+def chat_texts(tab: ChatTab) -> list[tuple[str, str]]:
+    """What the Chat tab's delegates paint: each conversation's line under its title and its
+    tooltip, each message's time, badges and the note under a translated message."""
+    texts: list[tuple[str, str]] = []
+    proxy = tab.proxy
+    for row in range(proxy.rowCount()):
+        index = proxy.index(row, 0)
+        for role in (Qt.ItemDataRole.ToolTipRole, ConversationRole.SUBTITLE):
+            texts.append((f"conversation {index.data()}", str(index.data(role) or "")))
+    delegate = tab.message_view.itemDelegate()
+    assert isinstance(delegate, MessageDelegate)
+    option = QStyleOptionViewItem()
+    tab.message_view.initViewItemOption(option)
+    for row in range(tab.messages.rowCount()):
+        message = tab.messages.rows[row]
+        where = f"message {row + 1} of {tab.heading.text()}"
+        layout = delegate.layout(option, tab.messages.index(row))
+        texts += [(where, tab.messages.time_text(row)), (where, layout.note_text),
+                  (where, layout.link_text)]
+        for look in (looks.sentiment(message.sentiment, message.reason or ""),
+                     looks.language_tag(message.language)):
+            if look is not None:
+                texts += [(where, look.text), (where, look.tooltip)]
+    return texts
+
+
+def leads_texts(tab: LeadsTab) -> list[tuple[str, str]]:
+    """The Leads table's cells (the temperature badge) and their tooltips."""
+    texts: list[tuple[str, str]] = []
+    for row in range(tab.proxy.rowCount()):
+        for column in range(tab.proxy.columnCount()):
+            index = tab.proxy.index(row, column)
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                texts.append((f"lead row {row + 1}, column {column + 1}",
+                              str(index.data(role) or "")))
+    return texts
+
+
+def check_mapping_dialog(checker: Checker, name: str,
+                         fix: Callable[[ColumnMapDialog], None]) -> Callable[[], bool]:
+    """Check the next column-mapping dialog as it opens (the guess, a required field still
+    missing), then `fix` it, check it again and press OK; returns `done()`."""
+    seen: list[Any] = []
+
+    def act(dialog: ColumnMapDialog) -> None:
+        context = f"{name} columns dialog"
+        checker.check(dialog, context)
+        checker.check_mnemonics(dialog, context)
+        fix(dialog)
+        checker.check(dialog, f"{context}, mapped")
+        checker.check_mnemonics(dialog, f"{context}, mapped")
+        shoot(dialog, f"i18n-pt_BR-dialog-{name}-columns")
+        dialog.accept()
+
+    in_mapping_dialog(act, seen)
+    return lambda: bool(seen)
+
+
+def open_conversation(tab: ChatTab, qtbot: Any, title: str) -> None:
+    row = next(r for r in range(tab.proxy.rowCount()) if tab.proxy.index(r, 0).data() == title)
+    tab.list.setCurrentIndex(tab.proxy.index(row, 0))
+    qtbot.waitUntil(lambda: tab.heading.text() == title and tab.messages.rowCount() > 0,
+                    timeout=10_000)
+
+
+def chat(window: MainWindow, qtbot: Any, monkeypatch: pytest.MonkeyPatch,
+         checker: Checker, emulator: Any) -> ChatTab:
+    """Empty, then a CRM CSV (mapped in its dialog) and two WhatsApp exports imported and
+    analysed; the English conversation with a message translated, replies suggested and one
+    translated; the Portuguese one summarised."""
+    tab = window.page(ChatTab)
+    assert isinstance(tab, ChatTab)
+    show_tab(window, tab)
+    checker.check(window, "Chat, empty")
+    checker.check_mnemonics(window, "Chat, empty")
+
+    def fix(dialog: ColumnMapDialog) -> None:
+        assert dialog.problem.isVisible(), "the guess leaves the sender to pick"
+        dialog.choose("sender", "Pessoa")
+        dialog.choose("time", "Momento")
+
+    done = check_mapping_dialog(checker, "chat", fix)
+    pick_files(monkeypatch, [CRM])
+    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: done() and not tab.importer.running and tab.proxy.rowCount() == 2,
+                    timeout=20_000)
+    pick_files(monkeypatch, [MARIA, JOHN])
+    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.importer.running and tab.proxy.rowCount() == 4,
+                    timeout=20_000)
+    checker.check(window, "Chat, imported")
+    emulator.latency("openai", 0.6)  # the progress row stays long enough to be read
+    qtbot.mouseClick(tab.analyse_all_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.progress.isVisible(), timeout=5_000)
+    checker.check(window, "Chat, analysing")
+    checker.check_mnemonics(window, "Chat, analysing")
+    qtbot.waitUntil(lambda: not tab.tools.analysing and tab.analyse_all_button.isEnabled(),
+                    timeout=30_000)
+    emulator.latency("openai", 0)
+    qtbot.waitUntil(lambda: all(r.sentiment for r in tab.conversations.rows), timeout=10_000)
+    for index in range(tab.filter.count()):  # every filter, then back to all
+        tab.filter.setCurrentIndex(index)
+        checker.check_texts(f"Chat, filter {index + 1}", chat_texts(tab))
+    tab.filter.setCurrentIndex(0)
+
+    open_conversation(tab, qtbot, "Maria Souza")
+    qtbot.mouseClick(tab.summarise_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.tools.summarising
+                    and tab.insights.summary.summary is not None, timeout=15_000)
+    checker.check(window, "Chat, Maria summarised")
+    checker.check_texts("Chat, Maria", chat_texts(tab))
+    checker.check_mnemonics(window, "Chat, Maria summarised")
+
+    open_conversation(tab, qtbot, "John Carter")
+    row = next(r for r in range(tab.messages.rowCount())
+               if tab.messages.rows[r].language not in (None, "pt"))
+    tab.message_view.setCurrentIndex(tab.messages.index(row))
+    checker.check(window, "Chat, John, a message to translate")
+    qtbot.mouseClick(tab.translate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.messages.translation(row) is not None, timeout=15_000)
+    checker.check(window, "Chat, John, translated")
+    checker.check_texts("Chat, John, translated", chat_texts(tab))
+    checker.check_mnemonics(window, "Chat, John, translated")
+    qtbot.mouseClick(tab.original_button, Qt.MouseButton.LeftButton)  # the original again
+    checker.check(window, "Chat, John, original")
+    checker.check_texts("Chat, John, original", chat_texts(tab))
+    checker.check_mnemonics(window, "Chat, John, original")
+    qtbot.mouseClick(tab.original_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.replies_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.tools.suggesting
+                    and tab.insights.replies.translate_button.isVisible(), timeout=15_000)
+    replies = tab.insights.replies
+    replies.own.setPlainText("Podemos enviar a nova fatura amanhã.")
+    qtbot.mouseClick(replies.translate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: replies.result.isVisible(), timeout=15_000)
+    checker.check(window, "Chat, John, replies")
+    checker.check_mnemonics(window, "Chat, John, replies")
+    return tab
+
+
+def leads(window: MainWindow, qtbot: Any, monkeypatch: pytest.MonkeyPatch,
+          checker: Checker, emulator: Any) -> LeadsTab:
+    """Empty, then a CRM export imported (mapped in its dialog), every lead analysed and the
+    hottest one's card shown."""
+    tab = window.page(LeadsTab)
+    assert isinstance(tab, LeadsTab)
+    show_tab(window, tab)
+    checker.check(window, "Leads, empty")
+    checker.check_mnemonics(window, "Leads, empty")
+
+    def fix(dialog: ColumnMapDialog) -> None:
+        dialog.choose("lead", "")  # nothing names the lead: the dialog says what is missing
+        dialog.choose("email", "")
+        dialog.choose("phone", "")
+        assert dialog.problem.isVisible(), "a lead needs a name, e-mail or phone column"
+        checker.check(dialog, "leads columns dialog, no lead column")
+        dialog.choose("lead", "Nome")
+        dialog.choose("email", "E-mail")
+        dialog.choose("phone", "Telefone")
+
+    done = check_mapping_dialog(checker, "leads", fix)
+    pick_files(monkeypatch, [LEADS])
+    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: done() and tab.model.rowCount() == 2 and tab.job is None,
+                    timeout=20_000)
+    tab.table.selectRow(0)
+    checker.check(window, "Leads, imported, not analysed")
+    checker.check_texts("Leads, imported", leads_texts(tab))
+    emulator.latency("openai", 0.6)
+    qtbot.mouseClick(tab.analyse_all_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.progress.isVisible(), timeout=5_000)
+    checker.check(window, "Leads, analysing")
+    checker.check_mnemonics(window, "Leads, analysing")
+    qtbot.waitUntil(lambda: tab.job is None and all(r.analysis for r in tab.model.rows),
+                    timeout=30_000)
+    emulator.latency("openai", 0)
+    tab.table.selectRow(0)
+    qtbot.waitUntil(lambda: tab.card.badge.isVisible(), timeout=5_000)
+    checker.check(window, "Leads, card")
+    checker.check_texts("Leads, analysed", leads_texts(tab))
+    checker.check_mnemonics(window, "Leads, card")
+    return tab
+
+
 def shoot_tabs(window: MainWindow, qtbot: Any, code: str) -> list[Path]:
     paths = []
     for width, height in SIZES:
@@ -361,9 +609,11 @@ def test_every_visible_text_is_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp
         assert window.tabs.tabText(0) == "&Integrações"
         checker = Checker(data=tuple(ws.name for ws in window.workspaces))
         checker.check(window, "start")
+        checker.check_mnemonics(window, "start")
 
         tab = integrations(window, qtbot, emulator)
         checker.check(window, "Integrations")
+        checker.check_mnemonics(window, "Integrations")
         for card in tab.cards.values():
             tab.card_scroll.ensureWidgetVisible(card)
             checker.check(card, f"card {card.provider}")
@@ -389,11 +639,13 @@ def test_every_visible_text_is_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp
 
         assistant(window, qtbot, emulator)
         checker.check(window, "Assistant")
+        checker.check_mnemonics(window, "Assistant")
         page = window.page(AssistantTab)
         assert isinstance(page, AssistantTab)
         for preset in range(page.form.preset.count()):
             page.form.preset.setCurrentIndex(preset)
             checker.check(page.form, f"preset {page.form.preset.currentData()}")
+            checker.check_mnemonics(window, f"preset {page.form.preset.currentData()}")
 
         done = inspect_modal(checker, "New workspace", lambda d: d.reject(), qtbot)
         qtbot.mouseClick(window.new_button, Qt.MouseButton.LeftButton)
@@ -422,6 +674,46 @@ def test_every_visible_text_is_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp
         shoot_tabs(window, qtbot, "pt_BR")
         checker.check(window, "status bar")
         checker.assert_clean()
+
+
+def test_chat_and_leads_tabs_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp_path: Path,
+                                           emulator: Any,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    emulator.replier("openai", model)
+    with language("pt_BR"):
+        window = open_window(bridge, qtbot, tmp_path, emulator, "pt_BR")
+        assert [normalise(window.tabs.tabText(i)) for i in range(window.tabs.count())] == [
+            "Integrações", "Assistente", "Chat", "Leads"]
+        names = [ws.name for ws in window.workspaces]
+        # User data shown as it is: file names (the source of a conversation), the CSV's
+        # column names and the conversations' titles.
+        files = [path.name for path in (CRM, MARIA, JOHN, LEADS)]
+        checker = Checker(data=(*names, *files, "Pessoa", "Momento", "Conteúdo da mensagem",
+                                "Ticket", "John Carter"))
+        page = chat(window, qtbot, monkeypatch, checker, emulator)
+        chat_shots = []
+        for title, name in (("John Carter", "chat"), ("Maria Souza", "chat-summary")):
+            open_conversation(page, qtbot, title)  # John's replies, then Maria's summary
+            page.insights.setCurrentIndex(0 if name == "chat-summary" else 1)
+            for width, height in SIZES:
+                window.resize(width, height)
+                qtbot.wait(80)
+                chat_shots.append(shoot(window, f"i18n-pt_BR-{name}-{width}x{height}"))
+        window.resize(*SIZES[0])
+        leads(window, qtbot, monkeypatch, checker, emulator)
+        for width, height in SIZES:
+            window.resize(width, height)
+            qtbot.wait(80)
+            shoot(window, f"i18n-pt_BR-leads-{width}x{height}")
+        window.resize(*SIZES[0])
+
+        # The Chat setting in the Settings dialog.
+        dialog = open_from_menu(window, qtbot, "Ctrl+,", "settings")
+        checker.check(dialog, "settings dialog")
+        dialog.reject()
+        checker.check(window, "status bar")
+        checker.assert_clean()
+    assert all(path.exists() for path in chat_shots)
 
 
 def test_save_dialog_title_and_filters(bridge: CoreBridge, qtbot: Any, tmp_path: Path,
