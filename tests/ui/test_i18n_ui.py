@@ -208,9 +208,7 @@ def mnemonic_clashes(root: QWidget) -> list[str]:
         if not w.isVisible() or w.window() is not root.window():
             continue
         shown: list[str] = []
-        if isinstance(w, QAbstractButton):
-            shown.append(w.text())
-        elif isinstance(w, QLabel) and w.buddy() is not None:
+        if isinstance(w, QAbstractButton) or (isinstance(w, QLabel) and w.buddy() is not None):
             shown.append(w.text())
         elif isinstance(w, QGroupBox) and w.isCheckable():
             shown.append(w.title())
