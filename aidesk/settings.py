@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from aidesk.errors import ConfigError
 from aidesk.i18n import LANGUAGES, _, ngettext, pick
 from aidesk.i18n import SETTING as LANGUAGE_KEY
-from aidesk.providers import PROVIDER_IDS, PROVIDERS, info
+from aidesk.providers import CHAT_PROVIDER_IDS, PROVIDER_IDS, PROVIDERS, info
 from aidesk.workspaces import (
     DEADLINE_KEY,
     DEADLINE_RANGE,
@@ -53,9 +53,10 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
             return _show(timeout_of(config.options))
         value = getattr(config, field)
         return _show(value)
-    if section == "fallback":
+    if section == "fallback":  # the chat chain: a provider that only makes images is not in it
         configs = store.configs(ws.tenant_id).values()
-        return ",".join(c.provider for c in configs if c.stored and c.enabled) or "none"
+        return ",".join(c.provider for c in configs if c.stored and c.enabled
+                        and c.provider in CHAT_PROVIDER_IDS) or "none"
     if section == "limits":
         return _show(getattr(store.limits(ws.tenant_id), name))
     if section == "calls":
@@ -136,13 +137,22 @@ def _set_fallback(store: Workspaces, ws: Workspace, raw: str) -> list[str]:
                                    "fallback names unknown providers {names}; known providers: "
                                    "{known}.", len(unknown)).format(
                                        names=names, known=", ".join(PROVIDER_IDS)))
+    no_chat = [p for p in order if p not in CHAT_PROVIDER_IDS]
+    if no_chat:
+        raise ConfigError(
+            _("fallback orders the providers that answer text; {providers} only makes images "
+              "and keeps its own place.").format(providers=_both(no_chat)),
+            cli_hint=_("Turn it on or off with `aidesk config set providers.{provider}.enabled "
+                       "true|false`.").format(provider=no_chat[0]),
+            gui_hint=_("Turn it on or off on its card in Integrations."))
     twice = sorted({p for p in order if order.count(p) > 1}, key=order.index)
     if twice:
         raise ConfigError(_("fallback lists {providers} more than once; name each provider "
                              "once, in the order to try them.").format(
                                  providers=_both(twice)))
     before = store.configs(ws.tenant_id)
-    left_out = [p for p, c in before.items() if c.stored and c.enabled and p not in order]
+    left_out = [p for p, c in before.items() if c.stored and c.enabled and p not in order
+                and p in CHAT_PROVIDER_IDS]
     store.set_fallback_order(ws.tenant_id, order)
     for provider in order:
         store.update_config(ws.tenant_id, provider, enabled=True)

@@ -20,7 +20,7 @@ from aidesk.providers.base import (
 from aidesk.router import pricing
 from tests.emulator import OPENROUTER_PRICE, count_tokens, reply_text
 
-ALL = list(providers.PROVIDER_IDS)
+ALL = list(providers.CHAT_PROVIDER_IDS)  # chat providers (Stability: tests/test_media_providers.py)
 
 SENTIMENT = JsonSchema("sentiment", {
     "type": "object",

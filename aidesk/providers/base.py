@@ -148,6 +148,15 @@ class ProviderInfo:
     needs_key: bool = True
     key_hint: str = ""
     module: str = ""  # aidesk.providers.<module>, imported on first use
+    # What the provider can do ("chat", "images", "transcription"; aidesk.providers.media):
+    # the router offers a call only to providers that have its capability.
+    capabilities: frozenset[str] = frozenset({"chat"})
+    media_modules: tuple[tuple[str, str], ...] = ()  # (capability, module) for images/audio
+    image_model: str = ""  # default image model, when "images" is a capability
+    transcription_model: str = ""  # default transcription model, when "transcription" is one
+
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
 
 
 def monotonic_ms(start: float) -> int:

@@ -49,6 +49,8 @@ from aidesk.router.route import (
     attempt,
     cacheable,
     failure,
+    incapable,
+    model_for,
     no_provider,
     passed_over,
     request_of,
@@ -129,13 +131,20 @@ class Router:
     def resolve(
         self, workspace: Workspace, provider: str | None, model: str | None,
         module: str | None, fallback: bool = True, conn: sqlite3.Connection | None = None,
+        capability: str = "chat",
     ) -> Route:
-        """The providers to try, in order, and the configured ones that are passed over."""
-        configs = self.workspaces.configs(workspace.tenant_id, conn)
+        """The providers to try, in order, and the configured ones that are passed over.
+
+        Only providers with `capability` ("chat", "images", "transcription") are considered:
+        Stability, which only makes images, never stands in a chat chain."""
+        configs = {p: c for p, c in self.workspaces.configs(workspace.tenant_id, conn).items()
+                   if providers.can(p, capability)}
         skipped = passed_over(configs.values())
         first: Target | None = None
         if provider is not None:
             providers.info(provider)
+            if provider not in configs:
+                raise incapable(provider, capability)
             config = configs[provider]
             if not config.has_key:
                 raise NotConfigured(
@@ -143,14 +152,15 @@ class Router:
                     cli_hint=_("Add one with `aidesk keys set {provider}`.").format(
                         provider=provider),
                     gui_hint=_("Add one in Integrations."))
-            first = Target(config, model or config.model)
+            first = Target(config, model or model_for(config, capability))
         elif module and self.user_id:
             pref = self.workspaces.preference(workspace.tenant_id, self.user_id, module, conn)
-            if pref and skip_hop(configs[pref[0]]) is None:
-                first = Target(configs[pref[0]], pref[1] or configs[pref[0]].model)
+            if pref and pref[0] in configs and skip_hop(configs[pref[0]]) is None:
+                first = Target(configs[pref[0]],
+                               pref[1] or model_for(configs[pref[0]], capability))
         chain = [first] if first else []
         if fallback or first is None:
-            chain += [Target(c, c.model) for c in configs.values()
+            chain += [Target(c, model_for(c, capability)) for c in configs.values()
                       if skip_hop(c) is None
                       and (first is None or c.provider != first.provider)]
         if model and provider is None and chain:
@@ -159,11 +169,14 @@ class Router:
             raise no_provider(workspace, [hop for _position, hop in skipped])
         return Route(chain, provider is not None, skipped)
 
-    async def _provider(self, workspace: Workspace, target: Target) -> Provider:
+    async def _provider(self, workspace: Workspace, target: Target,
+                        capability: str = "chat") -> Provider:
+        """The provider's client (for `capability` other than chat: its image or audio
+        object, aidesk.providers.media), made once per event loop."""
         config = target.config
         pool = self._providers.setdefault(id(asyncio.get_running_loop()), {})
         slot = (workspace.tenant_id, config.provider, config.key_fingerprint, config.base_url,
-                config.options.get("timeout_s"))
+                config.options.get("timeout_s"), capability)
         client = pool.get(slot)
         if client is None:
             key = None
@@ -178,8 +191,9 @@ class Router:
             if slot in pool:  # another task made it while this one read the keyring
                 return pool[slot]
             timeout = float(config.options.get("timeout_s", 60))
-            client = providers.create(ProviderSettings(config.provider, key, config.base_url,
-                                                       timeout_s=timeout))
+            settings = ProviderSettings(config.provider, key, config.base_url, timeout_s=timeout)
+            client = (providers.create(settings) if capability == "chat"
+                      else providers.create_media(settings, capability))
             pool[slot] = client
         return client
 

@@ -66,6 +66,30 @@ def skip_hop(config: ProviderConfig) -> Hop | None:
     return None
 
 
+def incapable(provider: str, capability: str) -> Exception:
+    from aidesk import providers
+
+    return providers.incapable(provider, capability)
+
+
+def model_for(config: ProviderConfig, capability: str = "chat") -> str:
+    """The model a provider gets for a call of `capability`: the card's model for chat (and
+    for a provider that does nothing else, e.g. Stability), else the workspace's
+    `<capability>_model` option (image_model, transcription_model), else the default."""
+    from aidesk import providers
+
+    meta = providers.PROVIDERS[config.provider]
+    if capability == "chat" or meta.capabilities == frozenset({capability}):
+        return config.model
+    option = config.options.get(MODEL_OPTIONS.get(capability, ""))
+    if isinstance(option, str) and option:
+        return option
+    return meta.transcription_model if capability == "transcription" else meta.image_model
+
+
+MODEL_OPTIONS = {"images": "image_model", "transcription": "transcription_model"}
+
+
 def passed_over(configs: Iterable[ProviderConfig]) -> tuple[tuple[int, Hop], ...]:
     """Every provider the user configured (a stored row) that the chain cannot use."""
     out = []

@@ -6,6 +6,7 @@ carry it) and restored when the workspace is shown again.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -35,10 +36,12 @@ class AISelector(QComboBox):
     choice_changed = Signal(object, object)  # provider, model (None, None: automatic)
     loaded = Signal()  # the list and the stored choice are shown
 
-    def __init__(self, ctx: UiContext, module: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, module: str, parent: QWidget | None = None, *,
+                 capability: str = "chat") -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.module = module
+        self.capability = capability  # only providers that do it are offered
         self.workspace: Workspace | None = None
         self._generation = 0  # drops answers of loads that a newer load replaced
         self.setAccessibleName(_("AI provider"))
@@ -69,11 +72,15 @@ class AISelector(QComboBox):
         if ws is None:
             return
         self._generation += 1
-        generation, module = self._generation, self.module
+        generation, module, capability = self._generation, self.module, self.capability
 
         def load(core: Core) -> tuple[list[ProviderConfig], Any]:
+            from aidesk.providers import can
+            from aidesk.router.route import model_for
+
             configs = core.workspaces.configs(ws.tenant_id)
-            usable = [c for c in configs.values() if c.enabled and c.has_key]
+            usable = [replace(c, model=model_for(c, capability)) for c in configs.values()
+                      if c.enabled and c.has_key and can(c.provider, capability)]
             return usable, core.workspaces.preference(ws.tenant_id, core.user_id, module)
 
         job = self.ctx.bridge.call(load)

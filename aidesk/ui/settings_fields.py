@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidesk.i18n import _, language
-from aidesk.providers import PROVIDER_IDS, PROVIDERS
+from aidesk.providers import CHAT_PROVIDER_IDS, PROVIDERS
 from aidesk.ui import icons
 from aidesk.ui.hints import for_gui
 
@@ -169,10 +169,10 @@ class FallbackField(Field):
         return ",".join(ids) or "none"
 
     def show_value(self, value: str) -> None:
-        on = [p for p in value.split(",") if p in PROVIDERS]
+        on = [p for p in value.split(",") if p in CHAT_PROVIDER_IDS]
         self.list.blockSignals(True)
         self.list.clear()
-        for provider in [*on, *(p for p in PROVIDER_IDS if p not in on)]:
+        for provider in [*on, *(p for p in CHAT_PROVIDER_IDS if p not in on)]:
             item = QListWidgetItem(provider_label(provider))
             item.setData(Qt.ItemDataRole.UserRole, provider)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

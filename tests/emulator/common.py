@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-PROVIDERS: tuple[str, ...] = ("openai", "anthropic", "gemini", "groq", "openrouter", "local")
+PROVIDERS: tuple[str, ...] = ("openai", "anthropic", "gemini", "groq", "openrouter", "local",
+                              "stability")
 
 DEFAULT_KEYS: dict[str, str] = {
     "openai": "test-key-openai",
@@ -24,6 +25,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "groq": "test-key-groq",
     "openrouter": "test-key-openrouter",
     "local": "",
+    "stability": "sk-test-stability-0123456789",
 }
 
 DEFAULT_MODELS: dict[str, tuple[str, ...]] = {
@@ -49,6 +51,17 @@ DEFAULT_MODELS: dict[str, tuple[str, ...]] = {
         "meta-llama/llama-3.3-70b-instruct",
     ),
     "local": ("llama3.2", "qwen2.5"),
+    "stability": ("core", "ultra", "sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium",
+                  "sd3.5-flash"),
+}
+
+# Image and transcription models each account can also use (media_wire.py). Kept apart from
+# the listed chat models so the key tests' model counts stay those of the chat models.
+MEDIA_MODELS: dict[str, tuple[str, ...]] = {
+    "openai": ("gpt-image-2.5-flare", "gpt-image-1.5", "gpt-image-1-mini", "gpt-transcribe",
+               "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "whisper-1"),
+    "groq": ("whisper-large-v3", "whisper-large-v3-turbo"),
+    "openrouter": ("google/gemini-2.5-flash-image", "openai/gpt-5-image-mini"),
 }
 
 # Fault and scenario kinds. Errors answer with the provider's own status and body; scenarios
@@ -251,6 +264,7 @@ class Call:
     next_id: Callable[[], str]
     # (prompt, schema or None) -> the test's scripted answer text, or None for the default one
     scripted: Callable[[str, Any], str | None] = lambda prompt, schema: None
+    raw: bytes = b""  # the request body as received (multipart uploads: media_wire.py)
 
     def bearer(self) -> str | None:
         auth = self.headers.get("authorization", "")

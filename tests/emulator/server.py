@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
-from . import anthropic_wire, gemini_wire, openai_wire
+from . import anthropic_wire, gemini_wire, media_wire, multipart, openai_wire, stability_wire
 from .common import (
     DEFAULT_KEYS,
     DEFAULT_MODELS,
@@ -49,14 +49,17 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("/local/v1", "local"),
     ("/anthropic", "anthropic"),
     ("/gemini", "gemini"),
+    ("/stability", "stability"),
 )
 _WIRES: dict[str, Callable[[Call], Response]] = {
-    "openai": openai_wire.route,
-    "groq": openai_wire.route,
-    "openrouter": openai_wire.route,
+    # images and transcription first (media_wire.py), then chat and the rest
+    "openai": media_wire.wrap(openai_wire.route),
+    "groq": media_wire.wrap(openai_wire.route),
+    "openrouter": media_wire.wrap(openai_wire.route),
     "local": openai_wire.route,
     "anthropic": anthropic_wire.route,
     "gemini": gemini_wire.route,
+    "stability": stability_wire.route,
 }
 _REASONS: dict[int, str] = {529: "Overloaded"}
 
@@ -386,7 +389,8 @@ class Emulator:
                 break
         with self._lock:
             if self._record:
-                self._log.append(RecordedRequest(provider, h.command, h.path, headers, body))
+                logged = body if body is not None else multipart.recorded(headers, raw)
+                self._log.append(RecordedRequest(provider, h.command, h.path, headers, logged))
             delay, per_chunk = self._latency.get(provider, (0.0, 0.0))
         if provider == "unknown":
             msg = f"no emulated provider at {path}"
@@ -407,6 +411,7 @@ class Emulator:
             sleep=self._sleep,
             next_id=self._next_id,
             scripted=lambda prompt, schema: self._scripted(provider, prompt, schema),
+            raw=raw,
         )
         try:
             resp = _WIRES[provider](call)

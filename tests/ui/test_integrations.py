@@ -272,7 +272,7 @@ def test_fallback_order_and_skip_reasons(tab: IntegrationsTab, emulator: Emulato
     fallback = tab.fallback
     assert fallback.order()[:3] == ["openai", "anthropic", "groq"]
     skipped = fallback.skipped()
-    assert set(skipped) == {"gemini", "openrouter", "local"}
+    assert set(skipped) == {"gemini", "openrouter", "local", "stability"}
     assert "skipped: no key" in skipped["gemini"]
     assert "skipped: disabled" in skipped["local"]
 

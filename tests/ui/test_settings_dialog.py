@@ -46,7 +46,8 @@ def current(window: MainWindow, wait_job: Callable[..., Any], key: str) -> str:
 def test_every_config_setting_has_a_field(dialog: SettingsDialog) -> None:
     assert set(settings.setting_names()) - {f"providers.{p}.enabled" for p in
                                             ("openai", "anthropic", "gemini", "groq",
-                                             "openrouter", "local")} <= set(dialog.fields)
+                                             "openrouter", "local", "stability")
+                                            } <= set(dialog.fields)
     assert {"ui.language", "ui.theme", "currency.brl_per_usd", "calls.deadline_s",
             "fallback", "cache.ttl_days"} <= set(dialog.fields)
     assert dialog.fields["calls.deadline_s"].line.text() == "120"  # type: ignore[attr-defined]

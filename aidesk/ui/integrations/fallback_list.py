@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidesk.i18n import _
+from aidesk.providers import can
 from aidesk.ui.integrations.outcome import SKIP_HELP, skip_reason
 from aidesk.ui.names import provider_name
 
@@ -71,6 +72,8 @@ class FallbackList(QGroupBox):
         self.list.clear()
         for number, config in enumerate(configs, start=1):
             label = provider_name(config.provider)
+            if not can(config.provider, "chat"):  # e.g. Stability: only image calls use it
+                label = _("{provider} (images only)").format(provider=label)
             reason = skip_reason(config)
             shown = _(reason) if reason is not None else None
             item = QListWidgetItem(
