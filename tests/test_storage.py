@@ -267,6 +267,30 @@ EXPECTED_SCHEMA: dict[str, dict[str, Any]] = {
         "unique": {"uq_leads_tenant_id_external_id": ["tenant_id", "external_id"]},
         "indexes": {},
     },
+    # 0005: generated images (the Images tab's gallery)
+    "images": {
+        "columns": [
+            "id TEXT [TEXT] NOT NULL",
+            "tenant_id TEXT [TEXT] NOT NULL",
+            "request_id TEXT [TEXT] NOT NULL",
+            "file_name TEXT [TEXT] NOT NULL",
+            "prompt TEXT [TEXT] NOT NULL",
+            "preset TEXT [TEXT] NULL",
+            "size TEXT [TEXT] NOT NULL",
+            "provider TEXT [TEXT] NOT NULL",
+            "model TEXT [TEXT] NOT NULL",
+            "mime TEXT [TEXT] NOT NULL",
+            "bytes INTEGER [INTEGER] NOT NULL",
+            "width INTEGER [INTEGER] NULL",
+            "height INTEGER [INTEGER] NULL",
+            "cost_usd NUMERIC(12, 6) [NUMERIC] NULL",
+            "revised_prompt TEXT [TEXT] NULL",
+            "created_at TEXT [TEXT] NOT NULL",
+        ],
+        "primary_key": ["id"],
+        "unique": {"uq_images_tenant_id_file_name": ["tenant_id", "file_name"]},
+        "indexes": {"ix_images_tenant_id_created_at": (["tenant_id", "created_at"], False)},
+    },
     "workspaces": {
         "columns": [
             "id TEXT [TEXT] NOT NULL",

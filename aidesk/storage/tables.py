@@ -288,3 +288,27 @@ leads = Table(
     _updated_at(),
     UniqueConstraint("tenant_id", "external_id", name="uq_leads_tenant_id_external_id"),
 )
+
+# 0005: the Images tab's gallery, one row per generated image (the file: images/<tenant>/…).
+images = Table(
+    "images",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("request_id", Text, nullable=False),  # the call: its ai_usage_logs/ai_audit_logs rows
+    Column("file_name", Text, nullable=False),  # under <data>/images/<tenant>/
+    Column("prompt", Text, nullable=False),
+    Column("preset", Text, nullable=True),  # campaign | social | banner, NULL: none
+    Column("size", Text, nullable=False),  # as asked: 1024x1024 … auto, or an aspect such as 16:9
+    Column("provider", Text, nullable=False),
+    Column("model", Text, nullable=False),
+    Column("mime", Text, nullable=False),  # image/png | image/jpeg | image/webp
+    Column("bytes", Integer, nullable=False),
+    Column("width", Integer, nullable=True),  # pixels, when the file says
+    Column("height", Integer, nullable=True),
+    Column("cost_usd", _money(), nullable=True),  # this image's share of the call; NULL unknown
+    Column("revised_prompt", Text, nullable=True),
+    _created_at(),
+    UniqueConstraint("tenant_id", "file_name", name="uq_images_tenant_id_file_name"),
+    Index("ix_images_tenant_id_created_at", "tenant_id", "created_at"),
+)
