@@ -191,11 +191,12 @@ class Importer(QObject):
         self._early = []
         parts = []
         if outcome.conversations:
-            parts.append(ngettext(
-                "Imported {n} conversation ({messages} messages).",
-                "Imported {n} conversations ({messages} messages).",
-                outcome.conversations).format(n=formats.number(outcome.conversations),
-                                              messages=formats.number(outcome.messages)))
+            parts.append(_("Imported {conversations} ({messages}).").format(
+                conversations=ngettext("{n} conversation", "{n} conversations",
+                                       outcome.conversations).format(
+                    n=formats.number(outcome.conversations)),
+                messages=ngettext("{n} message", "{n} messages", outcome.messages).format(
+                    n=formats.number(outcome.messages))))
         elif not outcome.failures:
             parts.append(_("No conversations were found in what you picked."))
         if outcome.notes:

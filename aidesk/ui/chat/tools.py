@@ -128,8 +128,8 @@ class Tools(QObject):
             return
         failed = "; ".join(f"{e.title}: {for_gui(e.message)}" for e in report.errors)
         self.tab.ctx.messenger.warning(text + " " + ngettext(
-            "Not analysed: {failures} Press Analyse again to retry it.",
-            "Not analysed: {failures} Press Analyse again to retry them.",
+            "Not analysed: {failures} Run the analysis again to retry it.",
+            "Not analysed: {failures} Run the analysis again to retry them.",
             len(report.errors)).format(failures=failed))
 
     def _analysis_over(self, job: Job, exc: BaseException | None) -> None:
@@ -140,8 +140,8 @@ class Tools(QObject):
         self.tab.progress.stop()
         if exc is None:
             self.tab.ctx.messenger.info(_(
-                "Analysis stopped. The labels so far are kept: press Analyse again to label "
-                "only what is left."))
+                "Analysis stopped. The labels so far are kept: run the analysis again to "
+                "label only what is left."))
         else:
             self._fail(exc)
         self._refresh()

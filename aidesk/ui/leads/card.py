@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidesk import formats
-from aidesk.i18n import N_, _
+from aidesk.i18n import N_, _, ngettext
 from aidesk.ui import icons
 from aidesk.ui.badges import Badge, Chips
 from aidesk.ui.leads.models import temperature_look
@@ -126,8 +126,8 @@ class LeadCard(QScrollArea):
         analysis: LeadAnalysis | None = lead.analysis if lead is not None else None
         if lead is None:
             self.name.setText(_("No lead selected"))
-            self.contact.setText(_("Import leads from a CSV file, then pick one in the list "
-                                   "to see its card."))
+            self.contact.setText(_("Import leads from a CSV or JSON file, then pick one in the "
+                                   "list to see its card."))
         else:
             record = lead
             self.name.setText(record.name)
@@ -158,8 +158,10 @@ class LeadCard(QScrollArea):
             head = " · ".join(p for p in (when, kind) if p)
             lines.append(f"<b>{escape(head)}</b><br>{escape(event.text)}")
         if len(events) > HISTORY_SHOWN:
-            lines.append("<i>{}</i>".format(escape(_("…and {n} older events.").format(
-                n=formats.number(len(events) - HISTORY_SHOWN)))))
+            older = len(events) - HISTORY_SHOWN
+            lines.append("<i>{}</i>".format(escape(ngettext(
+                "…and {n} older event.", "…and {n} older events.", older).format(
+                    n=formats.number(older)))))
         self.history.setText("<br><br>".join(lines))
 
     def busy(self, text: str) -> None:

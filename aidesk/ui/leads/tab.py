@@ -50,8 +50,8 @@ class LeadsTab(WorkspaceTab):
         self.analysing: set[str] = set()
         self._generation = 0
         self.import_button = QPushButton(_("Import l&eads…"))
-        self.import_button.setToolTip(_("Open a CSV of leads with their notes, messages and "
-                                        "campaign interactions"))
+        self.import_button.setToolTip(_("Open a CSV or JSON file of leads with their notes, "
+                                        "messages and campaign interactions"))
         icons.use(self.import_button, "file")
         self.analyse_button = QPushButton(_("Anal&yse"))
         self.analyse_button.setToolTip(_("Summary, interests, score and next actions for the "
