@@ -312,3 +312,56 @@ images = Table(
     UniqueConstraint("tenant_id", "file_name", name="uq_images_tenant_id_file_name"),
     Index("ix_images_tenant_id_created_at", "tenant_id", "created_at"),
 )
+
+# 0006: bulk-message jobs (Marketing → Bulk messages), one item per lead.
+bulk_jobs = Table(
+    "bulk_jobs",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("source", Text, nullable=False),  # the leads file, as the user picked it
+    Column("brief", Text, nullable=False),  # with its {placeholders}
+    Column("header", JSONText, nullable=False, default=list, server_default="[]"),
+    Column("mapping", JSONText, nullable=False, default=dict, server_default="{}"),
+    Column("status", Text, nullable=False),  # ready | running | paused | stopped | cancelled | done
+    Column("stop_reason", Text, nullable=True),  # the sentence of what stopped it
+    Column("total", Integer, nullable=False),
+    Column("out_path", Text, nullable=True),  # where the CLI writes its CSV
+    Column("runner", Text, nullable=True),  # the token of the run holding it
+    Column("runner_pid", Integer, nullable=True),
+    Column("runner_start", Text, nullable=True),  # that process's start time (opaque text)
+    _created_at(),
+    _updated_at(),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Index("ix_bulk_jobs_tenant_id_created_at", "tenant_id", "created_at"),
+)
+
+bulk_items = Table(
+    "bulk_items",
+    metadata,
+    _id(),
+    Column("job_id", Text,
+           ForeignKey("bulk_jobs.id", ondelete="CASCADE", name="fk_bulk_items_job_id_bulk_jobs"),
+           nullable=False),
+    Column("seq", Integer, nullable=False),  # file order, from 0
+    Column("line", Integer, nullable=False),  # where the lead's row starts in the file
+    Column("lead", Text, nullable=False),  # name, e-mail or phone: for lists
+    Column("cells", JSONText, nullable=False, default=list, server_default="[]"),
+    Column("language", Text, nullable=False),  # pt | en | es | fr | it
+    Column("state", Text, nullable=False),  # pending | running | done | failed
+    Column("claim", Text, nullable=True),  # while running: the run's token
+    Column("claim_pid", Integer, nullable=True),
+    Column("claim_start", Text, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("message", Text, nullable=True),
+    Column("error", Text, nullable=True),  # why it failed (the user's sentence)
+    Column("provider", Text, nullable=True),
+    Column("model", Text, nullable=True),
+    Column("cost_usd", _money(), nullable=True),
+    Column("tokens", Integer, nullable=True),
+    Column("request_id", Text, nullable=True),  # the router's, as in the audit rows
+    Column("finished_at", UTCDateTime, nullable=True),
+    _updated_at(),
+    UniqueConstraint("job_id", "seq", name="uq_bulk_items_job_id_seq"),
+    Index("ix_bulk_items_job_id_state_seq", "job_id", "state", "seq"),
+)
