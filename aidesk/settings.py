@@ -33,9 +33,12 @@ TIMEOUT_RANGE = (1.0, 600.0)
 DEFAULT_TIMEOUT_S = 60.0
 RATE_KEY = "currency.brl_per_usd"  # app_state: reais per US dollar, for R$ beside US$ costs
 AUTO_TRANSLATE_KEY = "chat.auto_translate"  # app_state: translate incoming messages to pt
+BULK_CONCURRENCY_KEY = "bulk.concurrency"  # app_state: bulk messages written at the same time
+BULK_CONCURRENCY_RANGE = (1, 32)
+DEFAULT_BULK_CONCURRENCY = 4
 MAX_RATE = 1e6
 LANGUAGE_CHOICES = ("system", *LANGUAGES)  # pt_BR | en | system (restart to apply)
-GLOBAL_KEYS = (DEADLINE_KEY, LANGUAGE_KEY, RATE_KEY, AUTO_TRANSLATE_KEY)
+GLOBAL_KEYS = (DEADLINE_KEY, LANGUAGE_KEY, RATE_KEY, AUTO_TRANSLATE_KEY, BULK_CONCURRENCY_KEY)
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d{1,2}")  # `50,00`, `12,5`: unambiguous (not `1,000`)
 
 
@@ -67,6 +70,8 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
         return _show(brl_per_usd(store))
     if section == "chat":
         return _show(auto_translate(store))
+    if section == "bulk":
+        return _show(bulk_concurrency(store))
     return str(ws.cache_ttl_days)
 
 
@@ -105,6 +110,10 @@ def set(store: Workspaces, ws: Workspace, key: str, value: str) -> list[str]:
         _set_rate(store, key, raw)
     elif section == "chat":
         store._set_state(AUTO_TRANSLATE_KEY, _show(_bool(key, raw)))
+    elif section == "bulk":
+        low, high = BULK_CONCURRENCY_RANGE
+        store._set_state(BULK_CONCURRENCY_KEY,
+                         _show(_number(key, raw, low=low, high=high, whole=True)))
     elif section == "calls":
         store.set_call_deadline(
             _number(key, raw, low=DEADLINE_RANGE[0], high=DEADLINE_RANGE[1], unit="s"))
@@ -213,6 +222,8 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "currency", "brl_per_usd", ""
     if ".".join(parts) == AUTO_TRANSLATE_KEY:
         return "chat", "auto_translate", ""
+    if ".".join(parts) == BULK_CONCURRENCY_KEY:
+        return "bulk", "concurrency", ""
     raise ConfigError(_("Unknown setting '{key}'; settings: {settings}.").format(
         key=_echo(key.strip()), settings=(
             "providers.<provider>.model|base_url|enabled|timeout_s, fallback, "
@@ -240,6 +251,15 @@ def auto_translate(store: Workspaces) -> bool:
     """`chat.auto_translate`: translate incoming messages in another language to Portuguese
     as a conversation opens (default off: every translation is a paid call)."""
     return store._state(AUTO_TRANSLATE_KEY) == "true"
+
+
+def bulk_concurrency(store: Workspaces) -> int:
+    """`bulk.concurrency`: how many bulk messages are written at the same time (1–32,
+    default 4); the workspace limits and a provider's rate limit can hold them back."""
+    raw = store._state(BULK_CONCURRENCY_KEY)
+    low, high = BULK_CONCURRENCY_RANGE
+    return int(raw) if raw and raw.isdigit() and low <= int(raw) <= high \
+        else DEFAULT_BULK_CONCURRENCY
 
 
 def _set_language(store: Workspaces, key: str, raw: str) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -190,12 +190,18 @@ def _cell(value: Any) -> str:
 
 def to_csv(rows: Sequence[tuple[LeadLike, LeadAnalysis]]) -> bytes:
     """The analyses as a CSV file's bytes (see the module docstring for the format)."""
+    return csv_bytes(CSV_COLUMNS, ([_row(lead, analysis)[c] for c in CSV_COLUMNS]
+                                   for lead, analysis in rows))
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A header and rows as this module's CSV (UTF-8 with BOM, `;`, CRLF, lists joined
+    with "; ", formula-guarded cells); bulk messages export with it too."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for lead, analysis in rows:
-        row = _row(lead, analysis)
-        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+    writer.writerow([_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -156,6 +156,8 @@ class SettingsDialog(QDialog):
                       decimal=True)))
         form.addRow(_("Chat:"), self._add(CheckField(
             "chat.auto_translate", _("Translate incoming messages to Portuguese automatically"))))
+        form.addRow(_("Bulk messages written at once:"),
+                    self._add(TextField("bulk.concurrency", _("4 (from 1 to 32)"))))
         return page
 
     # -- load and save ------------------------------------------------------------------------
