@@ -19,6 +19,7 @@ COMMANDS = {"workspace": "workspace_cmd", "keys": "keys_cmd", "config": "config_
             "ask": "ask_cmd", "db": "db_cmd"}
 COMMANDS |= {"chat": "chat_cmd", "translate": "translate_cmd", "leads": "leads_cmd"}
 COMMANDS["import"] = "import_cmd"
+COMMANDS["bulk"] = "bulk_cmd"
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
