@@ -12,11 +12,12 @@ the router prices a call from it (aidesk.router.media_pricing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from aidesk.i18n import N_
+from aidesk.i18n import N_, ngettext
 from aidesk.providers.base import UNKNOWN_USAGE, ModelInfo, Usage
 
 CHAT, IMAGES, TRANSCRIPTION = "chat", "images", "transcription"
@@ -163,3 +164,28 @@ class KeyTester(Protocol):
     async def list_models(self) -> list[ModelInfo]: ...
 
     async def aclose(self) -> None: ...
+
+
+async def one_by_one(count: int, make: Callable[[], Awaitable[tuple[GeneratedImage, Usage]]],
+                     ) -> tuple[list[GeneratedImage], list[Usage], list[BaseException], str | None]:
+    """For providers that make one image per request (Stability, OpenRouter): `count`
+    requests run together. Returns the images that came, their usage, the failures, and a
+    note on the shortfall; raises the first failure when no image came. A failure that is not
+    a provider error (a bug) is raised as it is."""
+    from aidesk.errors import ProviderError
+
+    outcomes = await asyncio.gather(*(make() for _ in range(count)), return_exceptions=True)
+    images = [o[0] for o in outcomes if isinstance(o, tuple)]
+    usages = [o[1] for o in outcomes if isinstance(o, tuple)]
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    for failure in failures:
+        if not isinstance(failure, ProviderError):
+            raise failure
+    if not images:
+        raise failures[0]
+    note = None
+    if failures:
+        note = ngettext("{count} image could not be made: {reason}",
+                        "{count} images could not be made: {reason}", len(failures)).format(
+            count=len(failures), reason=failures[0])
+    return images, usages, failures, note

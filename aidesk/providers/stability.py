@@ -20,7 +20,6 @@ https://api.stability.ai/v2alpha/openapi"; https://platform.stability.ai/docs/ap
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Mapping
 from typing import Any
@@ -39,10 +38,16 @@ from aidesk.errors import (
     RateLimited,
     Unsupported,
 )
-from aidesk.i18n import _, ngettext
-from aidesk.providers.base import ModelInfo, ProviderInfo, ProviderSettings
+from aidesk.i18n import _
+from aidesk.providers.base import UNKNOWN_USAGE, ModelInfo, ProviderInfo, ProviderSettings, Usage
 from aidesk.providers.common import http_timeout, retry_after, transport_error
-from aidesk.providers.media import GeneratedImage, ImageRequest, ImageResult, image_mime
+from aidesk.providers.media import (
+    GeneratedImage,
+    ImageRequest,
+    ImageResult,
+    image_mime,
+    one_by_one,
+)
 
 # Model → endpoint under /v2beta/stable-image/generate/ (the sd3 family names its model).
 ENDPOINTS = {"core": "core", "ultra": "ultra", "sd3.5-large": "sd3",
@@ -81,25 +86,17 @@ class StabilityProvider:
 
     async def generate_images(self, request: ImageRequest) -> ImageResult:
         """One request per image, run together; the images that came are kept, and a
-        shortfall is noted (each image is billed on its own)."""
-        outcomes = await asyncio.gather(*(self._one(request) for _ in range(request.count)),
-                                        return_exceptions=True)
-        images = [o for o in outcomes if isinstance(o, GeneratedImage)]
-        failures = [o for o in outcomes if isinstance(o, BaseException)]
-        for failure in failures:
-            if not isinstance(failure, ProviderError):
-                raise failure
+        shortfall is noted (each image is billed on its own, a blurred one too)."""
+
+        async def make() -> tuple[GeneratedImage, Usage]:
+            return await self._one(request), UNKNOWN_USAGE
+
+        try:
+            images, _usages, failures, note = await one_by_one(request.count, make)
+        except FilteredImage as first:
+            first.billed_images = request.count  # every one came back blurred, and billed
+            raise
         filtered = sum(isinstance(f, FilteredImage) for f in failures)
-        if not images:
-            first = failures[0]
-            if isinstance(first, FilteredImage):
-                first.billed_images = filtered  # blurred, but generated and billed
-            raise first
-        note = None
-        if failures:
-            note = ngettext("{count} image could not be made: {reason}",
-                            "{count} images could not be made: {reason}", len(failures)).format(
-                count=len(failures), reason=failures[0])
         return ImageResult(tuple(images), request.model,
                            billing={"images": float(len(images) + filtered)}, note=note)
 
