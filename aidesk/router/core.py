@@ -40,7 +40,9 @@ from aidesk.providers.base import (
     TextDelta,
     monotonic_ms,
 )
+from aidesk.providers.media import ResponseFormat
 from aidesk.router import cache, limits, pricing, records
+from aidesk.router.media_results import ImagesResult, TranscriptionResult
 from aidesk.router.records import CacheWrite, CallRecord
 from aidesk.router.results import Hop, KeyRejected, LimitWarning, RouterEvent, RouterResult
 from aidesk.router.route import (
@@ -117,6 +119,33 @@ class Router:
         async for event in self._execute(workspace, request, provider, model, module,
                                          use_cache, fallback, streaming=True):
             yield event
+
+    async def generate_images(
+        self, workspace: Workspace, prompt: str, *, size: str = "1024x1024", count: int = 1,
+        provider: str | None = None, model: str | None = None, module: str = "images",
+    ) -> ImagesResult:
+        """`count` images (1–4) of `size` (1024x1024, 1536x1024, 1024x1536, auto, or an aspect
+        ratio such as 16:9) from the image providers in the user's order (never cached)."""
+        from aidesk.router import media
+
+        return await media.generate_images(self, workspace, prompt, size=size, count=count,
+                                           provider=provider, model=model, module=module)
+
+    async def transcribe(
+        self, workspace: Workspace, audio: bytes, filename: str, *, model: str | None = None,
+        language: str | None = None, provider: str | None = None, module: str = "meetings",
+        prompt: str | None = None, response_format: ResponseFormat | None = None,
+        use_cache: bool = True,
+    ) -> TranscriptionResult:
+        """The transcript of one audio file (at most 25 MB; mp3, m4a, wav, ogg, webm…) from
+        the transcription providers in the user's order, cached by the audio's SHA-256, the
+        model and the options. See aidesk.router.media."""
+        from aidesk.router import media
+
+        return await media.transcribe(self, workspace, audio, filename, model=model,
+                                      language=language, provider=provider, module=module,
+                                      prompt=prompt, response_format=response_format,
+                                      use_cache=use_cache)
 
     async def aclose(self) -> None:
         """Close the provider clients of the running event loop (call before the loop ends)."""

@@ -66,6 +66,9 @@ class CallRecord:
     hops: list[dict[str, Any]] = field(default_factory=list)
     finish_reason: str | None = None
     truncated: bool = False
+    # Priced per image or per minute (aidesk.router.media): the cost stands even when the
+    # provider reported no tokens (Stability, a transcription billed by duration).
+    priced_apart: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +93,8 @@ def rows(rec: CallRecord, now: datetime) -> tuple[tuple[Any, ...], tuple[Any, ..
     usage = (
         new_id(), rec.tenant_id, rec.request_id, rec.provider or "none", rec.model or "none",
         u.prompt_tokens if known else None, u.completion_tokens if known else None,
-        u.total_tokens if known else None, rec.cost_usd if known else None, rec.latency_ms,
+        u.total_tokens if known else None,
+        rec.cost_usd if known or rec.priced_apart else None, rec.latency_ms,
         rec.module, rec.user_id, int(rec.cached), rec.outcome, stamp,
         u.cached_tokens if known else None, u.cache_write_tokens if known else None,
         u.reasoning_tokens if known else None, rec.finish_reason,
