@@ -27,6 +27,9 @@ from aidesk.workspaces import (
 )
 
 PROVIDER_FIELDS = ("model", "base_url", "enabled", "timeout_s")
+# The image or transcription model of a provider that also chats (the card's `model` is its
+# chat model; a provider that only makes images, Stability, uses `model`): kept in its options.
+MEDIA_FIELDS = {"image_model": "images", "transcription_model": "transcription"}
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 NONE = {"", "none", "null", "default"}
 TIMEOUT_RANGE = (1.0, 600.0)
@@ -42,8 +45,16 @@ GLOBAL_KEYS = (DEADLINE_KEY, LANGUAGE_KEY, RATE_KEY, AUTO_TRANSLATE_KEY, BULK_CO
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d{1,2}")  # `50,00`, `12,5`: unambiguous (not `1,000`)
 
 
+def media_fields(provider: str) -> list[str]:
+    """`image_model` / `transcription_model` where the provider has that capability besides chat."""
+    meta = PROVIDERS[provider]
+    return [f for f, capability in MEDIA_FIELDS.items()
+            if capability in meta.capabilities and "chat" in meta.capabilities]
+
+
 def setting_names() -> list[str]:
-    names = [f"providers.{p}.{f}" for p in PROVIDER_IDS for f in PROVIDER_FIELDS]
+    names = [f"providers.{p}.{f}" for p in PROVIDER_IDS
+             for f in (*PROVIDER_FIELDS, *media_fields(p))]
     return [*names, "fallback", *(f"limits.{n}" for n in LIMIT_NAMES), "cache.ttl_days",
             *GLOBAL_KEYS]
 
@@ -54,6 +65,10 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
         config = store.config(ws.tenant_id, name)
         if field == "timeout_s":
             return _show(timeout_of(config.options))
+        if field in MEDIA_FIELDS:
+            from aidesk.router.route import model_for
+
+            return model_for(config, MEDIA_FIELDS[field])
         value = getattr(config, field)
         return _show(value)
     if section == "fallback":  # the chat chain: a provider that only makes images is not in it
@@ -91,6 +106,12 @@ def set(store: Workspaces, ws: Workspace, key: str, value: str) -> list[str]:
         elif field == "base_url":
             store.update_config(ws.tenant_id, name,
                                 base_url=None if raw.lower() in NONE else base_url(key, raw))
+        elif field in MEDIA_FIELDS:  # `default` goes back to the provider's default model
+            options = dict(store.config(ws.tenant_id, name).options)
+            options.pop(field, None)
+            if raw.lower() not in ("default", ""):
+                options[field] = _model(key, raw)
+            store.update_config(ws.tenant_id, name, options=options)
         else:
             store.update_config(ws.tenant_id, name, model=_model(key, raw))
         return []
@@ -208,6 +229,9 @@ def _parse(key: str) -> tuple[str, str, str]:
     if parts[0] == "providers" and len(parts) == 3 and parts[2] in PROVIDER_FIELDS:
         info(parts[1])
         return "providers", parts[1], parts[2]
+    if (parts[0] == "providers" and len(parts) == 3 and parts[1] in PROVIDERS
+            and parts[2] in media_fields(parts[1])):
+        return "providers", parts[1], parts[2]
     if parts == ["fallback"]:
         return "fallback", "", ""
     if parts[0] == "limits" and len(parts) == 2 and parts[1] in LIMIT_NAMES:
@@ -226,7 +250,9 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "bulk", "concurrency", ""
     raise ConfigError(_("Unknown setting '{key}'; settings: {settings}.").format(
         key=_echo(key.strip()), settings=(
-            "providers.<provider>.model|base_url|enabled|timeout_s, fallback, "
+            "providers.<provider>.model|base_url|enabled|timeout_s, "
+            "providers.openai|openrouter.image_model, providers.openai|groq.transcription_model, "
+            "fallback, "
             f"limits.{'|'.join(LIMIT_NAMES)}, cache.ttl_days, {', '.join(GLOBAL_KEYS)}")))
 
 

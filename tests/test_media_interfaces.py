@@ -147,3 +147,29 @@ def test_stability_key_test_is_a_real_call(emulator: Any) -> None:
                                    base_url=emulator.base_url("stability")))
     assert wrong.outcome == REJECTED
     assert "sk-wrong-key" not in wrong.message
+
+
+def test_image_and_transcription_models_are_settings(core: Core, ws: Workspace,
+                                                     emulator: Any) -> None:
+    configure(core, ws, emulator, "openai", "groq", "stability")
+    store = core.workspaces
+    default = providers.PROVIDERS["openai"].image_model
+    assert settings.get(store, ws, "providers.openai.image_model") == default
+    assert settings.get(store, ws, "providers.groq.transcription_model") == (
+        "whisper-large-v3-turbo")
+    settings.set(store, ws, "providers.openai.image_model", "gpt-image-1.5")
+    settings.set(store, ws, "providers.groq.transcription_model", "whisper-large-v3")
+    assert settings.get(store, ws, "providers.openai.model") == "gpt-4o-mini"  # chat untouched
+    route = core.router.resolve(ws, None, None, "images", capability="images")
+    assert ("openai", "gpt-image-1.5") in [(t.provider, t.model) for t in route.targets]
+    route = core.router.resolve(ws, None, None, "meetings", capability="transcription")
+    assert [(t.provider, t.model) for t in route.targets] == [
+        ("openai", "gpt-transcribe"), ("groq", "whisper-large-v3")]
+    settings.set(store, ws, "providers.openai.image_model", "default")
+    assert settings.get(store, ws, "providers.openai.image_model") == default
+    settings.set(store, ws, "providers.stability.model", "ultra")  # images only: its model
+    assert settings.get(store, ws, "providers.stability.model") == "ultra"
+    for wrong in ("providers.anthropic.image_model", "providers.stability.image_model",
+                  "providers.openrouter.transcription_model"):
+        with pytest.raises(ConfigError):
+            settings.set(store, ws, wrong, "x")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from aidesk import i18n
 from aidesk.i18n import N_, _
 from aidesk.providers import PROVIDER_IDS
+from aidesk.settings import media_fields
 from aidesk.ui import theme as themes
 from aidesk.ui.context import UiContext
 from aidesk.ui.settings_fields import (
@@ -130,14 +131,23 @@ class SettingsDialog(QDialog):
             grid.addWidget(self._add(TextField(f"{base}.model")), row, 1)
             grid.addWidget(self._add(TextField(f"{base}.base_url", _("default"))), row, 2)
             grid.addWidget(self._add(TextField(f"{base}.timeout_s")), row, 3)
+        row = len(PROVIDER_IDS) + 1
+        for provider in PROVIDER_IDS:  # image/transcription models of providers that also chat
+            for field in media_fields(provider):
+                label = (_("{provider}: images") if field == "image_model"
+                         else _("{provider}: transcription"))
+                grid.addWidget(QLabel(label.format(provider=provider_label(provider))), row, 0)
+                grid.addWidget(self._add(TextField(f"providers.{provider}.{field}",
+                                                   _("default"))), row, 1)
+                row += 1
         note = QLabel(_("Keys are added on each provider's card in Integrations. The time "
                         "limit is the longest a provider may stay silent (1–600 s)."))
         note.setWordWrap(True)
         note.setProperty("role", "hint")
-        grid.addWidget(note, len(PROVIDER_IDS) + 1, 0, 1, 4)
+        grid.addWidget(note, row, 0, 1, 4)
         grid.setColumnStretch(1, 2)
         grid.setColumnStretch(2, 3)
-        grid.setRowStretch(len(PROVIDER_IDS) + 2, 1)
+        grid.setRowStretch(row + 1, 1)
         page.setEnabled(self.workspace is not None)
         return page
 
