@@ -343,6 +343,25 @@ EXPECTED_SCHEMA: dict[str, dict[str, Any]] = {
         "unique": {"uq_bulk_items_job_id_seq": ["job_id", "seq"]},
         "indexes": {"ix_bulk_items_job_id_state_seq": (["job_id", "state", "seq"], False)},
     },
+    # 0007: summarised meetings (the Meetings tab)
+    "meetings": {
+        "columns": [
+            "id TEXT [TEXT] NOT NULL",
+            "tenant_id TEXT [TEXT] NOT NULL",
+            "title TEXT [TEXT] NOT NULL",
+            "source TEXT [TEXT] NOT NULL",
+            "duration_s NUMERIC(12, 3) [NUMERIC] NOT NULL",
+            "language TEXT [TEXT] NULL",
+            "transcript TEXT [TEXT] NOT NULL",
+            "summary TEXT [TEXT] NOT NULL",
+            "parts TEXT [TEXT] NOT NULL DEFAULT '[]'",
+            "cost_usd NUMERIC(12, 6) [NUMERIC] NULL",
+            "created_at TEXT [TEXT] NOT NULL",
+        ],
+        "primary_key": ["id"],
+        "unique": {},
+        "indexes": {"ix_meetings_tenant_id_created_at": (["tenant_id", "created_at"], False)},
+    },
     "workspaces": {
         "columns": [
             "id TEXT [TEXT] NOT NULL",

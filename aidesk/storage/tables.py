@@ -365,3 +365,21 @@ bulk_items = Table(
     UniqueConstraint("job_id", "seq", name="uq_bulk_items_job_id_seq"),
     Index("ix_bulk_items_job_id_state_seq", "job_id", "state", "seq"),
 )
+
+# 0007: the Meetings tab's summarised recordings (no audio is kept).
+meetings = Table(
+    "meetings",
+    metadata,
+    _id(),
+    Column("tenant_id", Text, nullable=False),
+    Column("title", Text, nullable=False),  # the audio file's name
+    Column("source", Text, nullable=False),  # the path it was picked from
+    Column("duration_s", Numeric(12, 3, asdecimal=False), nullable=False),
+    Column("language", Text, nullable=True),  # as asked (pt, en…); NULL: detected
+    Column("transcript", Text, nullable=False),
+    Column("summary", JSONText, nullable=False),  # {summary, key_points, decisions, action_items}
+    Column("parts", JSONText, nullable=False, default=list, server_default="[]"),
+    Column("cost_usd", _money(), nullable=True),  # the transcription's; NULL: a price unknown
+    _created_at(),
+    Index("ix_meetings_tenant_id_created_at", "tenant_id", "created_at"),
+)
