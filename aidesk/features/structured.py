@@ -52,6 +52,7 @@ TASKS: dict[str, str] = {
     "replies": N_("the suggested replies"),
     "translation": N_("the translation"),
     "lead": N_("the lead analysis"),
+    "meeting": N_("the meeting summary"),
 }
 
 

@@ -265,6 +265,8 @@ class Call:
     # (prompt, schema or None) -> the test's scripted answer text, or None for the default one
     scripted: Callable[[str, Any], str | None] = lambda prompt, schema: None
     raw: bytes = b""  # the request body as received (multipart uploads: media_wire.py)
+    # (file name, audio bytes) -> a test's (transcript, seconds) for an upload, or None
+    heard: Callable[[str, bytes], tuple[str, float] | None] = lambda name, data: None
 
     def bearer(self) -> str | None:
         auth = self.headers.get("authorization", "")

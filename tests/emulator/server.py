@@ -40,6 +40,8 @@ from .common import (
 
 # A test's answer function (in-process only): (prompt text, schema or None) -> answer text.
 Replier = Callable[[str, Any], str]
+# A test's ear (in-process only): (file name, audio bytes) -> (transcript, seconds) or None.
+Listener = Callable[[str, bytes], tuple[str, float] | None]
 
 # (URL prefix, provider); the wire modules see the path after the prefix. Longest first.
 _PREFIXES: tuple[tuple[str, str], ...] = (
@@ -167,6 +169,7 @@ class Emulator:
         self._latency: dict[str, tuple[float, float]] = {}
         self._replies: dict[str, list[Reply]] = {p: [] for p in PROVIDERS}
         self._repliers: dict[str, Replier] = {}
+        self._listeners: dict[str, Listener] = {}
         self._log: list[RecordedRequest] = []
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
@@ -304,6 +307,24 @@ class Emulator:
             else:
                 self._repliers[provider] = fn
 
+    def listener(self, provider: str, fn: Listener | None) -> None:
+        """Transcribe every upload to `provider`'s transcription endpoint with `fn(file name,
+        audio bytes)` -> (text, seconds), e.g. by decoding real audio (until reset; None
+        removes it; `fn` returning None keeps the default answer, audio_wire.speech). The
+        seconds are the duration the answer reports, which the provider bills. In-process
+        only."""
+        self._check_provider(provider)
+        with self._lock:
+            if fn is None:
+                self._listeners.pop(provider, None)
+            else:
+                self._listeners[provider] = fn
+
+    def _heard(self, provider: str, name: str, data: bytes) -> tuple[str, float] | None:
+        with self._lock:
+            fn = self._listeners.get(provider)
+        return None if fn is None else fn(name, data)
+
     def _scripted(self, provider: str, prompt: str, schema: Any) -> str | None:
         with self._lock:
             replies = self._replies[provider]
@@ -325,6 +346,7 @@ class Emulator:
             for replies in self._replies.values():
                 replies.clear()
             self._repliers.clear()
+            self._listeners.clear()
             self._latency.clear()
             self._log.clear()
             self._models = dict(self._initial_models)
@@ -411,6 +433,7 @@ class Emulator:
             sleep=self._sleep,
             next_id=self._next_id,
             scripted=lambda prompt, schema: self._scripted(provider, prompt, schema),
+            heard=lambda name, data: self._heard(provider, name, data),
             raw=raw,
         )
         try:
