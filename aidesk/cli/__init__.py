@@ -20,6 +20,7 @@ COMMANDS = {"workspace": "workspace_cmd", "keys": "keys_cmd", "config": "config_
 COMMANDS |= {"chat": "chat_cmd", "translate": "translate_cmd", "leads": "leads_cmd"}
 COMMANDS["import"] = "import_cmd"
 COMMANDS["bulk"] = "bulk_cmd"
+COMMANDS["meeting"] = "meeting_cmd"
 COMMANDS["images"] = "images_cmd"
 
 

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
-from aidesk.formats import date_time, money, plain
-from aidesk.i18n import _
+from aidesk.formats import date_time, money, number
+from aidesk.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from aidesk.features.meetings import Meeting
@@ -86,9 +86,11 @@ def _facts(meeting: Meeting) -> list[str]:
     facts = [_("Duration: {duration}").format(duration=duration_text(meeting.duration_s))]
     if meeting.created_at is not None:
         facts.append(_("Summarised: {when}").format(when=date_time(meeting.created_at)))
-    facts.append(_("Transcript: {count} characters in {parts} part(s), by {models}").format(
-        count=plain(len(meeting.transcript)), parts=len(meeting.parts),
-        models=", ".join(meeting.models) or "—"))
+    parts = len(meeting.parts)
+    facts.append(ngettext("Transcript: {count} characters in {parts} part, by {models}",
+                          "Transcript: {count} characters in {parts} parts, by {models}",
+                          parts).format(count=number(len(meeting.transcript)), parts=parts,
+                                        models=", ".join(meeting.models) or "—"))
     cost = meeting.cost_usd
     facts.append(_("Transcription cost: {cost}").format(
         cost=money(cost) if cost is not None else _("unknown")))

@@ -59,6 +59,7 @@ from aidesk.workspaces import Workspace
 log = logging.getLogger(__name__)
 MODULE = "meetings"
 PART_CONCURRENCY = 3
+UPLOAD_LIMIT = MAX_AUDIO_BYTES  # per part (the tests set a small one)
 CHUNK_CHARS = 60_000  # about 15,000 tokens of transcript per summary call
 # Transcription models and their provider (openai/types/audio_model.py; Groq's
 # speech-to-text page). Others are passed on to the first provider in the order.
@@ -173,7 +174,7 @@ def check_language(language: str | None) -> str | None:
 async def transcribe_file(
     router: Router, ws: Workspace, path: Path, *, model: str | None = None,
     provider: str | None = None, language: str | None = "pt",
-    max_bytes: int = MAX_AUDIO_BYTES, progress: Progress | None = None,
+    max_bytes: int | None = None, progress: Progress | None = None,
 ) -> tuple[float, str, list[PartTranscript]]:
     """(duration in seconds, joined transcript, the parts' transcripts) of an audio file."""
     language = check_language(language)
@@ -181,7 +182,8 @@ async def transcribe_file(
         provider = MODELS.get(model)
     tell = progress or (lambda step: None)
     with tempfile.TemporaryDirectory(prefix="aidesk-meeting-") as workdir:
-        _info, parts = await _prepare(Path(path), Path(workdir), max_bytes, tell)
+        _info, parts = await _prepare(Path(path), Path(workdir), max_bytes or UPLOAD_LIMIT,
+                                      tell)
         done = 0
         tell(Step("transcribe", 0, len(parts)))
 
@@ -321,7 +323,7 @@ def _grounded(value: Any, heard: set[str], what: str) -> str | None:
 async def summarize_meeting(
     router: Router, ws: Workspace, path: Path, *, model: str | None = None,
     provider: str | None = None, language: str | None = "pt",
-    max_bytes: int = MAX_AUDIO_BYTES, progress: Progress | None = None,
+    max_bytes: int | None = None, progress: Progress | None = None,
 ) -> Meeting:
     """Transcribe `path` and summarise it (not stored: aidesk.features.meeting_store)."""
     path = Path(path)
