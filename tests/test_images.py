@@ -53,6 +53,7 @@ def test_presets_wrap_the_description_and_pick_a_size(core: Core, ws: Workspace,
     assert sent["prompt"].endswith("Pão de queijo na mesa")
     assert (sent["prompt"] != "Pão de queijo na mesa") == (preset is not None)
     assert made.images[0].preset == preset
+    assert made.images[0].prompt == "Pão de queijo na mesa"  # the user's words, not the wrapper
 
 
 def test_gallery_keeps_each_image_with_its_details(core: Core, ws: Workspace,

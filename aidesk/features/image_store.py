@@ -77,9 +77,11 @@ class ImageStore:
             "t-" + hashlib.sha256(tenant_id.encode()).hexdigest()[:16])
         return self.root / name
 
-    def save(self, tenant_id: str, result: ImagesResult, preset: str | None = None
-             ) -> list[StoredImage]:
-        """Write each image of `result` to its file, then its row (one transaction)."""
+    def save(self, tenant_id: str, result: ImagesResult, preset: str | None = None,
+             prompt: str | None = None) -> list[StoredImage]:
+        """Write each image of `result` to its file, then its row (one transaction).
+        `prompt`: the user's own description, when a preset wrapped it (default: the prompt
+        the provider got)."""
         folder = private_dir(self.folder(tenant_id))
         now = utcnow()
         stored: list[StoredImage] = []
@@ -91,7 +93,7 @@ class ImageStore:
             _write_private(path, image.data)
             width, height = dimensions(image)
             stored.append(StoredImage(
-                new_id(), tenant_id, result.request_id, name, result.prompt, preset,
+                new_id(), tenant_id, result.request_id, name, prompt or result.prompt, preset,
                 result.size, result.provider, result.model, image.mime, len(image.data),
                 width, height, result.cost_per_image, image.revised_prompt, now, path))
         try:

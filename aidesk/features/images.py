@@ -89,7 +89,8 @@ async def generate(
     check_image_input(description.strip(), chosen, count)
     result = await router.generate_images(ws, prompt, size=chosen, count=count,
                                           provider=provider, model=model, module=MODULE)
-    stored = await asyncio.to_thread(store.save, ws.tenant_id, result, preset)
+    stored = await asyncio.to_thread(store.save, ws.tenant_id, result, preset,
+                                     description.strip())
     return Generated(result, stored)
 
 

@@ -168,4 +168,6 @@ def test_chat_and_leads_tabs_fit_and_are_pictured(
             chat.list.setCurrentIndex(chat.proxy.index(1 - maria.row(), 0))
             qtbot.waitUntil(lambda: chat.heading.text() == "John Carter", timeout=10_000)
         assert not problems, "\n".join(problems)
-        assert window.tabs.count() == 4
+        from aidesk.ui.tabs import TABS
+
+        assert window.tabs.count() == len(TABS)

@@ -1,0 +1,1 @@
+"""The Images tab: prompt presets, sizes and counts, generation, the workspace's gallery."""
