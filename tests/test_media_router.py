@@ -274,6 +274,11 @@ def test_transcription_rows_cache_and_cost(core: Core, ws: Workspace, emulator: 
     with core.db.raw() as conn:
         cached = [r[0] for r in conn.execute("SELECT response FROM ai_cache")]
     assert cached and all("EMU-SPEECH" not in r for r in cached)
+    stored = json.dumps(usage_rows(core) + audit_rows(core)) + "".join(cached)
+    assert "EMU-SPEECH" not in stored  # the audio's bytes are never kept
+    assert emulator.key("groq") not in stored and emulator.key("openai") not in stored
+    (usage,) = usage_rows(core, first.request_id)
+    assert usage["module"] == "meetings" and usage["cost_usd"] == pytest.approx(first.cost_usd)
 
 
 def test_transcription_per_minute_and_per_token(core: Core, ws: Workspace,

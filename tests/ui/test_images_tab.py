@@ -228,3 +228,28 @@ def test_images_tab_fits_and_is_pictured(code: str, bridge: CoreBridge, qtbot: A
                 problems += [f"images {scheme} {size}: {p}" for p in cut_off(tab, window)]
                 shoot(window, f"images-{code}-{scheme}-{size}")
         assert not problems, "\n".join(problems)
+
+
+def test_integrations_has_a_stability_card_with_its_key_test(
+        window: Any, qtbot: Any, emulator: Any, on_worker: Callable[..., Any]) -> None:
+    from aidesk.ui.integrations.tab import IntegrationsTab
+    from tests.ui.test_integrations import click, point_at, test_once
+
+    tab = window.page(IntegrationsTab)
+    window.tabs.setCurrentWidget(tab.parentWidget())
+    qtbot.waitUntil(lambda: all(c.isEnabled() for c in tab.cards.values()), timeout=10_000)
+    card = tab.cards["stability"]
+    assert card.title() == "Stability AI" and card.key_edit.placeholderText()
+    point_at(card, emulator, qtbot)
+    test_once(card, qtbot, emulator.key("stability"))
+    assert card.outcome == "verified" and "6 models" in card.status.text()
+    assert [r.path for r in emulator.requests_for("stability")] == [
+        "/stability/v1/user/balance"]
+    assert card.model_box.currentText() == "core"
+    click(qtbot, card.save_button)
+    qtbot.waitUntil(lambda: card.config is not None and card.config.key_mask is not None,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: any("Stability AI (images only)" in tab.fallback.list.item(i).text()
+                                for i in range(tab.fallback.list.count())), timeout=10_000)
+    test_once(card, qtbot, "sk-wrong-0123456789abcdef")
+    assert card.outcome == "rejected"
