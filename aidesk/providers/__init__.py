@@ -6,8 +6,14 @@ import importlib
 from typing import Any
 
 from aidesk.i18n import N_, _
-from aidesk.providers.base import Provider, ProviderInfo, ProviderSettings
-from aidesk.providers.media import CHAT, IMAGES, TRANSCRIPTION
+from aidesk.providers.base import (
+    CHAT,
+    IMAGES,
+    TRANSCRIPTION,
+    Provider,
+    ProviderInfo,
+    ProviderSettings,
+)
 
 # The image model OpenAI gets unless the workspace names another: one of the SDK's
 # `ImageModel` literal (openai/types/image_model.py), not among its deprecated values

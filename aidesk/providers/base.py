@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 Role = Literal["system", "user", "assistant"]
+# What a provider can do (ProviderInfo.capabilities); images and audio: aidesk.providers.media.
+CHAT, IMAGES, TRANSCRIPTION = "chat", "images", "transcription"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,15 +12,13 @@ the router prices a call from it (aidesk.router.media_pricing).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from aidesk.i18n import N_, ngettext
-from aidesk.providers.base import UNKNOWN_USAGE, ModelInfo, Usage
+from aidesk.providers.base import CHAT, IMAGES, TRANSCRIPTION, UNKNOWN_USAGE, ModelInfo, Usage
 
-CHAT, IMAGES, TRANSCRIPTION = "chat", "images", "transcription"
 CAPABILITIES = (CHAT, IMAGES, TRANSCRIPTION)
 CAPABILITY_LABELS = {CHAT: N_("text (chat) calls"), IMAGES: N_("image generation"),
                      TRANSCRIPTION: N_("audio transcription")}  # translated where shown
@@ -172,6 +170,8 @@ async def one_by_one(count: int, make: Callable[[], Awaitable[tuple[GeneratedIma
     requests run together. Returns the images that came, their usage, the failures, and a
     note on the shortfall; raises the first failure when no image came. A failure that is not
     a provider error (a bug) is raised as it is."""
+    import asyncio  # here: importing the catalogue (aidesk.providers) stays free of asyncio
+
     from aidesk.errors import ProviderError
 
     outcomes = await asyncio.gather(*(make() for _ in range(count)), return_exceptions=True)

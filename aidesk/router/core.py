@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aidesk import providers
 from aidesk.errors import (
@@ -40,9 +40,7 @@ from aidesk.providers.base import (
     TextDelta,
     monotonic_ms,
 )
-from aidesk.providers.media import ResponseFormat
 from aidesk.router import cache, limits, pricing, records
-from aidesk.router.media_results import ImagesResult, TranscriptionResult
 from aidesk.router.records import CacheWrite, CallRecord
 from aidesk.router.results import Hop, KeyRejected, LimitWarning, RouterEvent, RouterResult
 from aidesk.router.route import (
@@ -61,6 +59,10 @@ from aidesk.router.route import (
 from aidesk.storage import Database
 from aidesk.storage.values import new_id, utcnow
 from aidesk.workspaces import Limits, Workspace, Workspaces
+
+if TYPE_CHECKING:  # media calls load their modules when first made
+    from aidesk.providers.media import ResponseFormat
+    from aidesk.router.media_results import ImagesResult, TranscriptionResult
 
 log = logging.getLogger(__name__)
 

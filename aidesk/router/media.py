@@ -32,15 +32,13 @@ from aidesk.errors import (
 )
 from aidesk.formats import plain
 from aidesk.i18n import _, ngettext
-from aidesk.providers.base import Completion, Usage, monotonic_ms
+from aidesk.providers.base import IMAGES, TRANSCRIPTION, Completion, Usage, monotonic_ms
 from aidesk.providers.media import (
     ASPECTS,
     EXTENSIONS,
-    IMAGES,
     MAX_AUDIO_BYTES,
     MAX_IMAGES,
     SIZES,
-    TRANSCRIPTION,
     ImageRequest,
     ImageResult,
     ResponseFormat,
