@@ -82,24 +82,24 @@ def duration_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def _facts(meeting: Meeting) -> list[str]:
-    facts = [_("Duration: {duration}").format(duration=duration_text(meeting.duration_s))]
+def facts(meeting: Meeting) -> list[str]:
+    out = [_("Duration: {duration}").format(duration=duration_text(meeting.duration_s))]
     if meeting.created_at is not None:
-        facts.append(_("Summarised: {when}").format(when=date_time(meeting.created_at)))
+        out.append(_("Summarised: {when}").format(when=date_time(meeting.created_at)))
     parts = len(meeting.parts)
-    facts.append(ngettext("Transcript: {count} characters in {parts} part, by {models}",
+    out.append(ngettext("Transcript: {count} characters in {parts} part, by {models}",
                           "Transcript: {count} characters in {parts} parts, by {models}",
                           parts).format(count=number(len(meeting.transcript)), parts=parts,
                                         models=", ".join(meeting.models) or "—"))
     cost = meeting.cost_usd
-    facts.append(_("Transcription cost: {cost}").format(
+    out.append(_("Transcription cost: {cost}").format(
         cost=money(cost) if cost is not None else _("unknown")))
-    return facts
+    return out
 
 
 def to_markdown(meeting: Meeting, *, transcript: bool = True) -> str:
     s = meeting.summary
-    lines = [f"# {meeting.title}", "", *(f"- {fact}" for fact in _facts(meeting)), "",
+    lines = [f"# {meeting.title}", "", *(f"- {fact}" for fact in facts(meeting)), "",
              f"## {_('Summary')}", "", s.summary, ""]
     for heading, items in ((_("Key points"), s.key_points), (_("Decisions"), s.decisions)):
         lines += [f"## {heading}", ""] + ([f"- {item}" for item in items] or ["—"]) + [""]
@@ -117,7 +117,7 @@ def to_markdown(meeting: Meeting, *, transcript: bool = True) -> str:
 
 def to_text(meeting: Meeting, *, transcript: bool = True) -> str:
     s = meeting.summary
-    lines = [meeting.title, "=" * len(meeting.title), *_facts(meeting), "",
+    lines = [meeting.title, "=" * len(meeting.title), *facts(meeting), "",
              _("Summary"), s.summary, ""]
     for heading, items in ((_("Key points"), s.key_points), (_("Decisions"), s.decisions)):
         lines += [heading] + ([f"  - {item}" for item in items] or ["  —"]) + [""]

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 TAB_ICONS = {"IntegrationsTab": "plug", "AssistantTab": "sparkles", "ChatTab": "message-circle",
              "LeadsTab": "users"}
 TAB_ICONS["ImagesTab"] = "image"
+TAB_ICONS["MeetingsTab"] = "mic"
 BUTTON_ICONS = {
     "check_all_button": "check", "generate_button": "sparkles", "stop_button": "square",
     "regenerate_button": "refresh", "copy_button": "copy", "save_button": "save",

@@ -17,6 +17,7 @@ TABS: list[tuple[str, str]] = [
     (N_("&Chat"), "aidesk.ui.chat.tab:ChatTab"),
     (N_("&Leads"), "aidesk.ui.leads.tab:LeadsTab"),
     (N_("I&mages"), "aidesk.ui.images.tab:ImagesTab"),
+    (N_("Mee&tings"), "aidesk.ui.meetings.tab:MeetingsTab"),
 ]
 
 

@@ -1,0 +1,1 @@
+"""The Meetings tab: a recording in, its transcript and summary out (aidesk.features.meetings)."""

@@ -1,0 +1,80 @@
+"""What the Meetings tab runs on the worker: the stored meetings, one meeting, summarising a
+recording with its progress (then storing it), deleting, exporting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aidesk.ui.progress import Finished
+
+if TYPE_CHECKING:
+    from aidesk.core import Core
+    from aidesk.features.meeting_store import MeetingEntry
+    from aidesk.features.meetings import Meeting, Step
+    from aidesk.workspaces import Workspace
+
+
+def entries(core: Core, ws: Workspace) -> list[MeetingEntry]:
+    from aidesk.features import meeting_store
+
+    return meeting_store.list_meetings(core.db, ws.tenant_id)
+
+
+def meeting(core: Core, meeting_id: str) -> Meeting | None:
+    from aidesk.features import meeting_store
+
+    return meeting_store.get_meeting(core.db, meeting_id)
+
+
+def delete(core: Core, meeting_id: str) -> None:
+    from aidesk.features import meeting_store
+
+    meeting_store.delete_meeting(core.db, meeting_id)
+
+
+async def summarise(core: Core, ws: Workspace, path: Path, language: str | None,
+                    model: str | None) -> AsyncIterator[Any]:
+    """Each `Step` as it happens, then Finished(the stored meeting). Cancelling stops the
+    cutting and the calls; nothing is stored then."""
+    from aidesk.features import meeting_store, meetings
+
+    queue: asyncio.Queue[Step] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+
+    def tell(step: Step) -> None:  # from the loop or from the cutting thread
+        loop.call_soon_threadsafe(queue.put_nowait, step)
+
+    task = asyncio.ensure_future(meetings.summarize_meeting(
+        core.router, ws, path, model=model, language=language, progress=tell))
+    try:
+        while not task.done():
+            getter = asyncio.ensure_future(queue.get())
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                yield getter.result()
+            else:
+                getter.cancel()
+        while not queue.empty():
+            yield queue.get_nowait()
+        saved = await asyncio.to_thread(meeting_store.save_meeting, core.db, ws.tenant_id,
+                                        task.result())
+        yield Finished(saved)
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+async def export(text: str, path: Path) -> Path:
+    from aidesk.errors import ConfigError
+    from aidesk.i18n import _
+
+    try:
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(_("Cannot write {path}: {error}.").format(
+            path=path, error=exc.strerror or exc)) from None
+    return path
