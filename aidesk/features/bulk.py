@@ -31,11 +31,15 @@ import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aidesk.errors import ConfigError
 from aidesk.features.structured import LANGUAGE_NAMES
 from aidesk.i18n import _, ngettext
 from aidesk.imports import columns as cols
+
+if TYPE_CHECKING:
+    from aidesk.imports.tabular import Table
 
 MODULE = "bulk"
 MAX_TOKENS = 700
@@ -133,22 +137,40 @@ def placeholders(header: Sequence[str], where: Mapping[str, Sequence[int]]
     return out
 
 
+def _aliases() -> dict[str, tuple[str, ...]]:
+    from aidesk.imports.leads import LEAD_ALIASES
+
+    aliases = {k: LEAD_ALIASES[k] for k in ("lead", "company", "email", "phone", "text")}
+    aliases["language"] = LANGUAGE_COLUMN
+    return aliases
+
+
+def _table(path: Path) -> Table:
+    from aidesk.imports import tabular
+    from aidesk.imports.encoding import decode
+    from aidesk.imports.sources import load
+
+    text = decode(load(path), name=path.name).text
+    if path.suffix.lower() == ".json" or text.lstrip()[:1] in ("[", "{"):
+        raise BulkInputError(_("{file} is not a CSV file; bulk messages read a CSV with one "
+                               "lead per row.").format(file=path.name))
+    return tabular.read_table(text, name=path.name, aliases=_aliases())
+
+
+def preview_file(path: Path, rows: int = 5) -> tuple[list[str], dict[str, str],
+                                                     list[list[str]]]:
+    """The header, the guessed mapping and the first rows, for the column-mapping dialog."""
+    table = _table(path)
+    return (table.header, cols.guess(table.header, _aliases()) if table.has_header else {},
+            [cells for _line, cells in table.rows[:rows]])
+
+
 def read_leads_file(path: Path, mapping: Mapping[str, str] | None = None, *,
                     detect: bool = True) -> LeadsFile:
     """The leads of a CSV, one per row, with their languages (see the module docstring)."""
-    from aidesk.imports import tabular
-    from aidesk.imports.encoding import decode
-    from aidesk.imports.leads import LEAD_ALIASES
-    from aidesk.imports.sources import load
-
     name = path.name
-    text = decode(load(path), name=name).text
-    if path.suffix.lower() == ".json" or text.lstrip()[:1] in ("[", "{"):
-        raise BulkInputError(_("{file} is not a CSV file; bulk messages read a CSV with one "
-                               "lead per row.").format(file=name))
-    aliases = {k: LEAD_ALIASES[k] for k in ("lead", "company", "email", "phone", "text")}
-    aliases["language"] = LANGUAGE_COLUMN
-    table = tabular.read_table(text, name=name, aliases=aliases)
+    table = _table(path)
+    aliases = _aliases()
     header = table.header
     given = cols.completed(mapping, header, aliases) if table.has_header else dict(mapping or {})
     where = cols.resolve(given, header, FIELDS, name=name)

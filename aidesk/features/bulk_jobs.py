@@ -92,6 +92,7 @@ class Job:
     out_path: str | None
     created_at: datetime
     counts: Counts
+    cost_usd: float | None = 0.0  # what the messages written cost; None: a price unknown
 
     @property
     def short_id(self) -> str:
@@ -140,7 +141,9 @@ class Item:
 
 _JOB_COLUMNS = ("id, tenant_id, source, brief, header, mapping, status, stop_reason, out_path, "
                 "created_at")
-_COUNTS = ("SELECT state, count(*) FROM bulk_items WHERE job_id = ? GROUP BY state")
+_COUNTS = "SELECT state, count(*) FROM bulk_items WHERE job_id = ? GROUP BY state"
+_COST = ("SELECT coalesce(sum(cost_usd), 0), count(*) - count(cost_usd) FROM bulk_items "
+         "WHERE job_id = ? AND state = 'done'")
 _ITEM_COLUMNS = ("id, seq, line, lead, cells, language, state, message, error, provider, model, "
                  "cost_usd, attempts")
 _CLAIM = (
@@ -158,9 +161,11 @@ _RELEASE = ("UPDATE bulk_items SET state = 'pending', claim = NULL, claim_pid = 
 
 def _job(conn: sqlite3.Connection, row: Sequence[Any]) -> Job:
     counts = dict(conn.execute(_COUNTS, (row[0],)).fetchall())
+    spent, unknown = conn.execute(_COST, (row[0],)).fetchone()
     return Job(str(row[0]), str(row[1]), str(row[2]), str(row[3]), tuple(json.loads(row[4])),
                dict(json.loads(row[5])), str(row[6]), row[7], row[8], utc_from_text(row[9]),
-               Counts(**{s: int(counts.get(s, 0)) for s in STATES}))
+               Counts(**{s: int(counts.get(s, 0)) for s in STATES}),
+               None if unknown else float(spent))
 
 
 def _item(row: Sequence[Any]) -> Item:

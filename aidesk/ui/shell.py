@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 TAB_ICONS = {"IntegrationsTab": "plug", "AssistantTab": "sparkles", "ChatTab": "message-circle",
              "LeadsTab": "users"}
+TAB_ICONS["BulkTab"] = "send"
 TAB_ICONS["ImagesTab"] = "image"
 TAB_ICONS["MeetingsTab"] = "mic"
 BUTTON_ICONS = {
@@ -54,6 +55,9 @@ def add_menus(window: MainWindow) -> None:
         if name:
             icons.use(window.tabs, name, index)
     decorate(window)
+    from aidesk.ui.bulk.offer import offer_unfinished  # a bulk job left unfinished
+
+    offer_unfinished(window)
 
 
 class _BuiltWatcher(QObject):

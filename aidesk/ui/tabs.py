@@ -16,6 +16,7 @@ TABS: list[tuple[str, str]] = [
     (N_("&Assistant"), "aidesk.ui.assistant.tab:AssistantTab"),
     (N_("&Chat"), "aidesk.ui.chat.tab:ChatTab"),
     (N_("&Leads"), "aidesk.ui.leads.tab:LeadsTab"),
+    (N_("Bul&k messages"), "aidesk.ui.bulk.tab:BulkTab"),
     (N_("I&mages"), "aidesk.ui.images.tab:ImagesTab"),
     (N_("Mee&tings"), "aidesk.ui.meetings.tab:MeetingsTab"),
 ]

@@ -1,0 +1,1 @@
+"""The Bulk messages tab: a leads CSV and a brief, one personalised message per lead."""
