@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import pytest
 
 from aidesk.core import Core
+from aidesk.features import bulk_control, bulk_run
 from aidesk.features import bulk_jobs as jobs
-from aidesk.features import bulk_run
 from aidesk.features.bulk import read_leads_file
 from aidesk.features.bulk_estimate import estimate
 from aidesk.features.bulk_jobs import Job
@@ -57,9 +57,9 @@ def generations(emulator: Any, provider: str) -> int:
 @pytest.fixture(autouse=True)
 def no_pauses() -> Iterator[None]:
     """Rate-limit pauses are per process and workspace: none leaks into another test."""
-    bulk_run._paused.clear()
+    bulk_control._paused.clear()
     yield
-    bulk_run._paused.clear()
+    bulk_control._paused.clear()
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_while_paused_the_next_provider_of_the_order_writes(core: Core, ws: Work
     by = [i.provider for i in jobs.items(core.db, job.id)]
     assert by.count("openai") == openai_calls - 1
     assert by.count("anthropic") == generations(emulator, "anthropic") == 13 - openai_calls
-    assert bulk_run.paused_for(ws.tenant_id, "openai") > 20
+    assert bulk_control.paused_for(ws.tenant_id, "openai") > 20
 
 
 def test_a_workspace_limit_stops_the_run_cleanly(core: Core, ws: Workspace, openai: Any,
@@ -202,10 +202,10 @@ def test_pause_resume_and_cancel(core: Core, ws: Workspace, openai: Any,
                                  tmp_path: Path) -> None:
     openai.latency("openai", 0.1)
     job = make_job(core, ws, tmp_path, 20)
-    seen: list[bulk_run.RunProgress] = []
+    seen: list[bulk_control.RunProgress] = []
 
-    async def steer() -> bulk_run.RunReport:
-        control = bulk_run.Control()
+    async def steer() -> bulk_control.RunReport:
+        control = bulk_control.Control()
         task = asyncio.create_task(bulk_run.run_job(
             core.router, core.db, ws, job.id, concurrency=2, control=control,
             progress=seen.append))

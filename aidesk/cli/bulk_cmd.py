@@ -25,8 +25,8 @@ from aidesk.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from aidesk.core import Core
+    from aidesk.features.bulk_control import RunProgress, RunReport
     from aidesk.features.bulk_jobs import Job
-    from aidesk.features.bulk_run import RunProgress, RunReport
     from aidesk.workspaces import Workspace
 
 

@@ -27,10 +27,24 @@ from datetime import datetime
 from typing import Any
 
 from aidesk.errors import AIDeskError
-from aidesk.features.bulk import FIELDS, Lead, LeadsFile, placeholders
+from aidesk.features.bulk import FIELDS, LeadsFile, placeholders
+from aidesk.features.bulk_items import (
+    Item,
+    claim,
+    finish,
+    items,
+    recover,
+    release,
+    retry_failed,
+)
 from aidesk.i18n import N_, _, ngettext
 from aidesk.storage import Database, procs
 from aidesk.storage.values import new_id, utc_from_text, utc_text, utcnow
+
+__all__ = ["JOB_STATUS_LABELS", "RESUMABLE", "STATES", "STATE_LABELS", "Counts", "Item", "Job",
+           "JobBusy", "JobNotFound", "acquire", "claim", "counts", "create_job", "delete_job",
+           "export_csv", "finish", "get_job", "items", "list_jobs", "recover", "release",
+           "resumable", "retry_failed", "set_out_path", "set_status"]
 
 STATES = ("pending", "running", "done", "failed")
 STATE_LABELS = {"pending": N_("Pending"), "running": N_("Running"), "done": N_("Done"),
@@ -119,46 +133,11 @@ class Job:
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    id: str
-    seq: int
-    line: int
-    lead: str
-    cells: tuple[str, ...]
-    language: str
-    state: str
-    message: str | None = None
-    error: str | None = None
-    provider: str | None = None
-    model: str | None = None
-    cost_usd: float | None = None
-    attempts: int = 0
-
-    def as_lead(self) -> Lead:
-        return Lead(self.line, self.cells, self.lead, self.language)
-
-
 _JOB_COLUMNS = ("id, tenant_id, source, brief, header, mapping, status, stop_reason, out_path, "
                 "created_at")
 _COUNTS = "SELECT state, count(*) FROM bulk_items WHERE job_id = ? GROUP BY state"
 _COST = ("SELECT coalesce(sum(cost_usd), 0), count(*) - count(cost_usd) FROM bulk_items "
          "WHERE job_id = ? AND state = 'done'")
-_ITEM_COLUMNS = ("id, seq, line, lead, cells, language, state, message, error, provider, model, "
-                 "cost_usd, attempts")
-_CLAIM = (
-    "UPDATE bulk_items SET state = 'running', claim = ?, claim_pid = ?, claim_start = ?, "
-    "attempts = attempts + 1, updated_at = ? WHERE id = (SELECT id FROM bulk_items "
-    "WHERE job_id = ? AND state = 'pending' ORDER BY seq LIMIT 1) RETURNING " + _ITEM_COLUMNS)
-_FINISH = (
-    "UPDATE bulk_items SET state = ?, message = ?, error = ?, provider = ?, model = ?, "
-    "cost_usd = ?, tokens = ?, request_id = ?, claim = NULL, claim_pid = NULL, "
-    "claim_start = NULL, finished_at = ?, updated_at = ? "
-    "WHERE id = ? AND claim = ? AND state = 'running'")
-_RELEASE = ("UPDATE bulk_items SET state = 'pending', claim = NULL, claim_pid = NULL, "
-            "claim_start = NULL, updated_at = ? WHERE id = ? AND claim = ? AND state = 'running'")
-
-
 def _job(conn: sqlite3.Connection, row: Sequence[Any]) -> Job:
     counts = dict(conn.execute(_COUNTS, (row[0],)).fetchall())
     spent, unknown = conn.execute(_COST, (row[0],)).fetchone()
@@ -166,11 +145,6 @@ def _job(conn: sqlite3.Connection, row: Sequence[Any]) -> Job:
                dict(json.loads(row[5])), str(row[6]), row[7], row[8], utc_from_text(row[9]),
                Counts(**{s: int(counts.get(s, 0)) for s in STATES}),
                None if unknown else float(spent))
-
-
-def _item(row: Sequence[Any]) -> Item:
-    return Item(str(row[0]), int(row[1]), int(row[2]), str(row[3]), tuple(json.loads(row[4])),
-                str(row[5]), str(row[6]), row[7], row[8], row[9], row[10], row[11], int(row[12]))
 
 
 # -- jobs ---------------------------------------------------------------------------------------
@@ -218,20 +192,23 @@ def list_jobs(db: Database, tenant_id: str) -> list[Job]:
         return [_job(conn, r) for r in rows]
 
 
-def resumable(db: Database) -> list[Job]:
-    """Jobs of any workspace left with leads to write and no live runner: interrupted (its
-    process ended while it ran), paused or stopped by a limit. Newest first."""
+def resumable(db: Database, live: Iterable[str] = ()) -> list[Job]:
+    """Jobs of any workspace left with leads to write and no live runner (`live`: the runs
+    of this process): interrupted (its process ended while it ran), paused or stopped by a
+    limit. Newest first."""
+    mine, alive = procs.me(), set(live)
     with db.reading() as conn:
         rows = conn.execute(
-            f"SELECT {_JOB_COLUMNS}, runner_pid, runner_start FROM bulk_jobs WHERE status IN "
-            f"({', '.join('?' * len(RESUMABLE))}) ORDER BY created_at DESC", RESUMABLE).fetchall()
+            f"SELECT {_JOB_COLUMNS}, runner, runner_pid, runner_start FROM bulk_jobs WHERE "
+            f"status IN ({', '.join('?' * len(RESUMABLE))}) ORDER BY created_at DESC",
+            RESUMABLE).fetchall()
         jobs = []
         for row in rows:
-            pid, started = row[-2], row[-1]
-            if pid is not None and not procs.gone(int(pid), started) \
-                    and int(pid) != procs.me()[0]:
-                continue  # another process runs it now
-            job = _job(conn, row[:-2])
+            runner, pid, started = row[-3:]
+            if runner in alive or (pid is not None and (pid, started) != mine
+                                   and not procs.gone(int(pid), started)):
+                continue  # a run holds it now, here or in another process
+            job = _job(conn, row[:-3])
             if job.counts.pending + job.counts.running:
                 jobs.append(job)
         return jobs
@@ -284,70 +261,6 @@ def counts(db: Database, job_id: str) -> Counts:
     with db.reading() as conn:
         found = dict(conn.execute(_COUNTS, (job_id,)).fetchall())
     return Counts(**{s: int(found.get(s, 0)) for s in STATES})
-
-
-# -- items --------------------------------------------------------------------------------------
-def items(db: Database, job_id: str, offset: int = 0, limit: int = 1000) -> list[Item]:
-    with db.reading() as conn:
-        rows = conn.execute(f"SELECT {_ITEM_COLUMNS} FROM bulk_items WHERE job_id = ? "
-                            "ORDER BY seq LIMIT ? OFFSET ?", (job_id, limit, offset)).fetchall()
-    return [_item(r) for r in rows]
-
-
-def claim(db: Database, job_id: str, token: str) -> Item | None:
-    """The next pending item (lowest seq), now running under `token`; None when none is left."""
-    pid, started = procs.me()
-    with db.writing("IMMEDIATE") as conn:
-        row = conn.execute(_CLAIM, (token, pid, started, utc_text(utcnow()), job_id)).fetchone()
-    return None if row is None else _item(row)
-
-
-def finish(db: Database, item_id: str, token: str, *, message: str | None = None,
-           error: str | None = None, provider: str | None = None, model: str | None = None,
-           cost_usd: float | None = None, tokens: int | None = None,
-           request_id: str | None = None) -> bool:
-    """Write the item's outcome (done with `message`, or failed with `error`) in one
-    transaction; False when the claim is no longer `token`'s (nothing written)."""
-    now = utc_text(utcnow())
-    state = "done" if message is not None else "failed"
-    with db.writing() as conn:
-        changed = conn.execute(_FINISH, (state, message, error, provider, model, cost_usd,
-                                         tokens, request_id, now, now, item_id, token)).rowcount
-    return changed == 1
-
-
-def release(db: Database, item_id: str, token: str) -> None:
-    """Put a claimed item back to pending (the run stopped before its answer)."""
-    with db.writing() as conn:
-        conn.execute(_RELEASE, (utc_text(utcnow()), item_id, token))
-
-
-def recover(db: Database, job_id: str, live: Iterable[str]) -> int:
-    """Items left running by a run that is over (its process ended, or a run of this
-    process that is not live any more) go back to pending; how many."""
-    me = procs.me()
-    alive = set(live)
-    with db.writing("IMMEDIATE") as conn:
-        owners = conn.execute("SELECT DISTINCT claim, claim_pid, claim_start FROM bulk_items "
-                              "WHERE job_id = ? AND state = 'running'", (job_id,)).fetchall()
-        dead = [claim_token for claim_token, pid, started in owners
-                if claim_token not in alive and (
-                    (pid, started) == me or pid is None or procs.gone(int(pid), started))]
-        freed = 0
-        for claim_token in dead:
-            freed += conn.execute(
-                "UPDATE bulk_items SET state = 'pending', claim = NULL, claim_pid = NULL, "
-                "claim_start = NULL, updated_at = ? WHERE job_id = ? AND state = 'running' AND "
-                "claim IS ?", (utc_text(utcnow()), job_id, claim_token)).rowcount
-    return freed
-
-
-def retry_failed(db: Database, job_id: str) -> int:
-    """Failed items back to pending (their reason cleared); how many."""
-    with db.writing() as conn:
-        return conn.execute("UPDATE bulk_items SET state = 'pending', error = NULL, "
-                            "updated_at = ? WHERE job_id = ? AND state = 'failed'",
-                            (utc_text(utcnow()), job_id)).rowcount
 
 
 # -- export -------------------------------------------------------------------------------------

@@ -6,8 +6,12 @@ flight; the workspace limits are checked by the router on every call.
 
 Providers. Each call names its provider (`Router.ask(provider=…, fallback=False)`): the
 runner walks the workspace's fallback order itself, so that a provider that answers 429 is
-*paused* for the time it asked (`retry-after`, at most MAX_PAUSE_S; RateLimited.retry_after
-as the provider modules read it) instead of being asked again by every worker. While it is
+*paused* for the time it asked (at most MAX_PAUSE_S) instead of being asked again by every
+worker. The time is RateLimited.retry_after, read by aidesk.providers.common.retry_after from
+`retry-after-ms`, then `retry-after`, in the order the openai SDK reads them
+(openai/_base_client.py `_parse_retry_after_header`); Anthropic documents `retry-after` on
+its 429s (https://docs.anthropic.com/en/api/rate-limits), Gemini a RetryInfo delay
+(aidesk/providers/gemini.py). While it is
 paused the workers use the next provider in the user's order; when the order has no other,
 they wait. A provider that fails otherwise (5xx, timeout, a rejected key) makes that lead
 move on to the next provider, as the router's own fallback would; a request refused as such
@@ -27,8 +31,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from aidesk.errors import (
     AIDeskError,
@@ -52,9 +54,18 @@ from aidesk.features.bulk import (
     prompt_for,
     split_brief,
 )
-from aidesk.features.bulk_jobs import Counts, Item, Job
+from aidesk.features.bulk_control import (
+    Control,
+    Progress,
+    RunReport,
+    _live,
+    pause_provider,
+    paused_for,
+    progress_now,
+)
+from aidesk.features.bulk_items import Item
+from aidesk.features.bulk_jobs import Counts, Job
 from aidesk.i18n import _
-from aidesk.providers.base import Usage
 from aidesk.router import Router
 from aidesk.router.limits import LimitHeld
 from aidesk.router.route import Target
@@ -62,90 +73,9 @@ from aidesk.storage import Database
 from aidesk.storage.values import new_id
 from aidesk.workspaces import Workspace
 
-MAX_PAUSE_S = 60.0  # the longest a 429 pauses a provider, whatever it asked
-DEFAULT_PAUSE_S = 5.0  # a 429 that says nothing about when to come back
 MAX_RATE_WAITS = 20  # rate-limit pauses one lead may wait through before it fails
 CHAIN_TTL_S = 2.0  # the provider order is read again after this long
 PROGRESS_EVERY_S = 0.1
-
-_live: set[str] = set()  # tokens of the runs going on in this process
-_paused: dict[tuple[str, str], float] = {}  # (tenant, provider) → time.monotonic() until
-
-
-def paused_for(tenant_id: str, provider: str) -> float:
-    """Seconds left on `provider`'s rate-limit pause in this workspace (0: not paused)."""
-    return max(0.0, _paused.get((tenant_id, provider), 0.0) - time.monotonic())
-
-
-def pause_provider(tenant_id: str, provider: str, retry_after: float | None) -> float:
-    """Pause `provider` for what it asked (bounded); returns the seconds it is paused."""
-    seconds = min(MAX_PAUSE_S, retry_after if retry_after and retry_after > 0
-                  else DEFAULT_PAUSE_S)
-    until = time.monotonic() + seconds
-    key = (tenant_id, provider)
-    _paused[key] = max(_paused.get(key, 0.0), until)
-    return seconds
-
-
-class Control:
-    """Pause, resume and cancel a run (call from the run's event loop)."""
-
-    def __init__(self) -> None:
-        self._go = asyncio.Event()
-        self._go.set()
-        self.cancelled = False
-        self.changed: Callable[[], None] | None = None
-
-    @property
-    def paused(self) -> bool:
-        return not self._go.is_set() and not self.cancelled
-
-    def pause(self) -> None:
-        self._go.clear()
-        self._notify()
-
-    def resume(self) -> None:
-        self._go.set()
-        self._notify()
-
-    def cancel(self) -> None:
-        self.cancelled = True
-        self._go.set()
-        self._notify()
-
-    async def wait(self) -> None:
-        await self._go.wait()
-
-    def _notify(self) -> None:
-        if self.changed is not None:
-            self.changed()
-
-
-@dataclass(frozen=True, slots=True)
-class RunProgress:
-    counts: Counts
-    per_second: float | None  # messages finished per second lately (None: too early)
-    eta_s: float | None  # time left at that pace
-    paused: bool  # the user paused
-    waiting: dict[str, float]  # provider → seconds left on its rate-limit pause
-    stopping: bool = False
-
-
-@dataclass(slots=True)
-class RunReport:
-    job_id: str
-    status: str = "running"
-    written: int = 0  # done by this run
-    failed: int = 0  # failed in this run
-    stop: AIDeskError | None = None  # what stopped the run early
-    counts: Counts = field(default_factory=Counts)
-    latencies_ms: list[float] = field(default_factory=list)  # each router call's wall time
-    pauses: list[tuple[str, float, float]] = field(default_factory=list)  # provider, at, s
-    items: list[Item] = field(default_factory=list)  # the items finished (preview only)
-    samples: list[tuple[int, Usage]] = field(default_factory=list)  # prompt chars, usage
-
-
-Progress = Callable[[RunProgress], None]
 
 
 async def run_job(router: Router, db: Database, ws: Workspace, job_id: str, *,
@@ -414,18 +344,10 @@ class _Run:
         if self.progress is None:
             return
         now = time.monotonic()
-        if not force and now - self.last_progress < PROGRESS_EVERY_S:
-            return
-        self.last_progress = now
-        rate = None
-        if len(self.finished_at) >= 4:
-            span = now - self.finished_at[0]
-            rate = len(self.finished_at) / span if span > 0 else None
-        left = self.counts.pending + self.counts.running
-        waiting = {p: round(s, 1) for (tenant, p), _u in list(_paused.items())
-                   if tenant == self.ws.tenant_id and (s := paused_for(tenant, p)) > 0}
-        self.progress(RunProgress(self.counts, rate, left / rate if rate else None,
-                                  self.control.paused, waiting, self.stopping))
+        if force or now - self.last_progress >= PROGRESS_EVERY_S:
+            self.last_progress = now
+            self.progress(progress_now(self.ws.tenant_id, self.counts, self.finished_at,
+                                       self.control.paused, self.stopping))
 
 
 def _reasons(failed: dict[str, AIDeskError]) -> str:

@@ -176,10 +176,12 @@ def test_pause_resume_and_cancel(tab: BulkTab, qtbot: Any, emulator: Any,
     qtbot.waitUntil(lambda: tab.resume_button.isVisible(), timeout=5_000)
     qtbot.waitUntil(lambda: tab.runner.last is not None and tab.runner.last.paused
                     and tab.runner.last.counts.running == 0, timeout=5_000)
-    held = tab.runner.last.counts.done
+    last = tab.runner.last
+    assert last is not None
+    held = last.counts.done
     assert "paused" in tab.status.text()
     qtbot.wait(700)
-    assert tab.runner.last.counts.done == held
+    assert tab.runner.last is not None and tab.runner.last.counts.done == held
     qtbot.mouseClick(tab.resume_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.runner.last is not None
                     and tab.runner.last.counts.done > held, timeout=10_000)
@@ -224,7 +226,7 @@ def test_a_limit_stops_the_run_and_a_failure_has_its_reason(
     status = tab.status.text()
     assert status.startswith("Stopped: 3 of 8 written, 1 failed. Workspace limit reached")
     assert status.endswith("Raise it in Settings (Ctrl+,).")
-    assert tab.job.counts.pending == 4
+    assert tab.job is not None and tab.job.counts.pending == 4
 
 
 def test_an_unfinished_job_is_offered_when_the_app_opens(
@@ -256,7 +258,7 @@ def test_an_unfinished_job_is_offered_when_the_app_opens(
     qtbot.waitUntil(lambda: page.job is not None and page.job.id == job_id
                     and page.job.status == "done", timeout=20_000)
     assert window.tabs.currentWidget() is page.parentWidget()
-    assert page.job.counts.done == len(NAMES)
+    assert page.job is not None and page.job.counts.done == len(NAMES)
 
 
 def test_model_passes_qt_model_tester(qtmodeltester: Any) -> None:

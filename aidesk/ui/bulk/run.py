@@ -15,7 +15,7 @@ from aidesk.i18n import _, ngettext
 from aidesk.ui.bulk import work
 
 if TYPE_CHECKING:
-    from aidesk.features.bulk_run import Control, RunProgress
+    from aidesk.features.bulk_control import Control, RunProgress
     from aidesk.ui.bridge import Job as BridgeJob
     from aidesk.ui.bulk.tab import BulkTab
 
@@ -158,7 +158,7 @@ class Runner(QObject):
         ws = tab.workspace
         if ended is not None:
             if ws is not None and ended.job.tenant_id == ws.tenant_id:
-                from aidesk.ui.bulk.tab import summary_html
+                from aidesk.ui.bulk.texts import summary_html
 
                 tab.show_job(ended.job)
                 tab.preview_view.setHtml(summary_html(ended.job))  # the preview is old news

@@ -15,9 +15,9 @@ from aidesk.ui.chat.work import PREVIEW_ROWS, CsvLayout
 if TYPE_CHECKING:
     from aidesk.core import Core
     from aidesk.features.bulk import LeadsFile
+    from aidesk.features.bulk_control import Control, RunReport
     from aidesk.features.bulk_estimate import Estimate
     from aidesk.features.bulk_jobs import Item, Job
-    from aidesk.features.bulk_run import Control, RunReport
     from aidesk.workspaces import Workspace
 
 PAGE = 200  # items read at a time as the table scrolls
@@ -104,7 +104,7 @@ async def prepare(core: Core, ws: Workspace, leads: LeadsFile, brief: str,
 
 
 def new_control() -> Control:
-    from aidesk.features.bulk_run import Control
+    from aidesk.features.bulk_control import Control
 
     return Control()
 
@@ -140,9 +140,10 @@ def run_stream(core: Core, ws: Workspace, job_id: str, control: Control,
 
 
 def resumable(core: Core) -> list[Job]:
+    from aidesk.features.bulk_control import live_runs
     from aidesk.features.bulk_jobs import resumable as unfinished
 
-    return unfinished(core.db)
+    return unfinished(core.db, live_runs())
 
 
 async def export(core: Core, job_id: str, path: Path) -> int:
