@@ -69,6 +69,7 @@ def main() -> int:
                 raise SystemExit(f"bundle check FAILED: {provider} answered {answer!r}")
         run(exe, env, "db", "check")
         check_chat(exe, env)
+        check_meeting(exe, env, Path(tmp))
         portuguese = env | {"LANGUAGE": "pt_BR", "LANG": "pt_BR.UTF-8"}
         listed = run(exe, portuguese, "db", "restore")  # dates by locale: Babel's data
         if not re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", listed):
@@ -100,6 +101,23 @@ def check_chat(exe: Path, env: dict[str, str]) -> None:
     if summary["error"] or not summary["summary"]["executive_summary"]:
         raise SystemExit(f"bundle check FAILED: no summary in {summary!r:.300}")
     print(f"      {len(messages)} messages imported, repaired and summarised")
+
+
+def check_meeting(exe: Path, env: dict[str, str], tmp: Path) -> None:
+    """PyAV (FFmpeg) in the bundle: a WhatsApp-style .opus voice note is not a type the
+    transcription endpoints take, so the packaged app decodes it and sends it as FLAC."""
+    import json
+
+    from tests.meeting_support import pcm, write_encoded
+
+    voice = write_encoded(tmp / "voz.ogg", pcm(["bom", "dia", 0.6, "equipe"]))
+    voice = voice.rename(tmp / "audio da reunião.opus")
+    meeting = json.loads(run(exe, env, "meeting", "summarize", str(voice), "--json"))
+    if not meeting["transcript"].startswith("Audio audio-da-reuniao-part01.flac:") or \
+            not meeting["summary"]:
+        raise SystemExit(f"bundle check FAILED: the voice note was not cut and summarised: "
+                         f"{meeting!r:.300}")
+    print(f"      a {meeting['duration_s']} s .opus decoded, sent as FLAC and summarised")
 
 
 if __name__ == "__main__":
