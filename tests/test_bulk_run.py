@@ -249,3 +249,63 @@ async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         await asyncio.sleep(0.02)
+
+
+_DIES_AFTER_THE_ANSWER = """
+import asyncio, os, sys
+from pathlib import Path
+from aidesk.core import open_core
+from aidesk.features import bulk_jobs, bulk_run
+
+written = 0
+real = bulk_jobs.finish
+
+def finish(*args, **kwargs):
+    global written
+    written += 1
+    if written == 3:  # the answer is recorded (and cached): die before the lead's row
+        os._exit(9)
+    return real(*args, **kwargs)
+
+bulk_jobs.finish = finish
+core = open_core(Path(sys.argv[1]))
+asyncio.run(bulk_run.run_job(core.router, core.db, core.workspaces.get(), sys.argv[2],
+                             concurrency=1))
+"""
+
+
+def test_a_lead_answered_but_not_written_is_answered_from_the_cache(
+        core: Core, ws: Workspace, emulator: Any, tmp_path: Path, data_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    configure(core, ws, emulator, "local")  # no key: the child needs no keyring
+    emulator.replier("local", writer)
+    job = make_job(core, ws, tmp_path, 6)
+    child = subprocess.run([sys.executable, "-c", _DIES_AFTER_THE_ANSWER, str(data_dir),
+                            job.id], cwd=Path(__file__).parent.parent, capture_output=True,
+                           text=True, timeout=60)
+    assert child.returncode == 9, child.stderr
+    assert generations(emulator, "local") == 3
+    left = jobs.get_job(core.db, job.id)
+    assert left.counts == jobs.Counts(pending=3, running=1, done=2)
+    report = run(core, bulk_run.run_job(core.router, core.db, ws, job.id, concurrency=1))
+    assert report.status == "done" and report.written == 4
+    # The third lead's answer was recorded before the process died: the router's cache
+    # gives it back, so the provider is not asked again.
+    assert generations(emulator, "local") == 6
+    third = jobs.items(core.db, job.id)[2]
+    assert third.state == "done" and third.message is not None
+    assert third.message.startswith("[Brazilian Portuguese (pt-BR)] Carla Dias")
+
+
+def test_the_estimate_names_a_limit_the_batch_will_reach(core: Core, ws: Workspace,
+                                                         openai: Any, tmp_path: Path) -> None:
+    core.workspaces.set_limit(ws.tenant_id, "requests_per_hour", 6)
+    job = make_job(core, ws, tmp_path, 12)
+    shown = run(core, bulk_run.preview(core.router, core.db, ws, job.id))
+    found = estimate(core.router, core.db, ws, jobs.get_job(core.db, job.id), shown.samples)
+    [note] = found.notes
+    assert note.startswith("The workspace limit requests per hour (6) will stop the batch "
+                           "after about 3 messages; it resets at ")
+    assert found.describe().endswith(note)

@@ -156,6 +156,27 @@ def test_file_brief_preview_run_and_export(tab: BulkTab, qtbot: Any, emulator: A
     assert all(r["status"] == "done" and r["message"] for r in rows)
 
 
+def test_a_brief_changed_after_the_preview_is_previewed_again(
+        tab: BulkTab, qtbot: Any, emulator: Any, monkeypatch: pytest.MonkeyPatch,
+        leads_csv: Path) -> None:
+    open_leads(qtbot, tab, monkeypatch, leads_csv)
+    type_text(tab.brief.editor, "Oi {nome}")
+    preview(qtbot, tab)
+    assert tab.job is not None
+    first = tab.job.id
+    assert tab.run_button.isEnabled() and not tab.preview_button.isEnabled()
+    type_text(tab.brief.editor, ", tudo bem?")
+    assert not tab.run_button.isEnabled() and tab.preview_button.isEnabled()
+    assert tab.run_button.toolTip() == "The brief changed: press Preview again first."
+    preview(qtbot, tab)
+    assert tab.job is not None and tab.job.id != first
+    assert tab.job.brief == "Oi {nome}, tudo bem?"
+    qtbot.waitUntil(lambda: [tab.job_combo.itemData(i) for i in range(tab.job_combo.count())]
+                    == [tab.job.id if tab.job else None], timeout=5_000)  # the old one dropped
+    assert "Oi Beatriz Ramos, tudo bem?" in tab.preview_view.toPlainText()
+    assert sum(1 for r in emulator.requests_for("openai") if r.method == "POST") == 6
+
+
 def test_pause_resume_and_cancel(tab: BulkTab, qtbot: Any, emulator: Any,
                                  monkeypatch: pytest.MonkeyPatch, leads_csv: Path,
                                  on_worker: Callable[..., Any]) -> None:
