@@ -94,7 +94,7 @@ class MeetingsTab(WorkspaceTab):
         self.delete_button.setToolTip(_("Delete the selected meeting (its summary and "
                                         "transcript)"))
         self.view = MeetingView()
-        self.copy_button = QPushButton(_("&Copy"))
+        self.copy_button = QPushButton(_("Cop&y"))
         self.copy_button.setToolTip(_("Copy the summary, decisions, action items and "
                                       "transcript as Markdown"))
         icons.use(self.copy_button, "copy")
@@ -116,7 +116,7 @@ class MeetingsTab(WorkspaceTab):
         top = QHBoxLayout()
         top.addWidget(self.open_button)
         top.addWidget(self.file_label, 1)
-        for label, box in ((_("&Language:"), self.language), (_("&Model:"), self.model)):
+        for label, box in ((_("Lan&guage:"), self.language), (_("Mod&el:"), self.model)):
             caption = QLabel(label)
             caption.setBuddy(box)
             top.addWidget(caption)
@@ -257,9 +257,9 @@ class MeetingsTab(WorkspaceTab):
         if job is not self.job:
             return
         if isinstance(item, Finished):
-            self._over(job)
             meeting: Meeting = item.result
             self.view.show_meeting(meeting)
+            self._over(job)  # the buttons follow the meeting now shown
             self.reload(select=meeting.id)
             self.ctx.messenger.info(_("Summarised {file}.").format(file=meeting.title))
             return
