@@ -225,3 +225,18 @@ def test_an_item_held_by_a_killed_process_goes_back_to_pending(core: Core, ws: W
         child.stdout.close()
     assert jobs.recover(core.db, job.id, live=[]) == 1
     assert jobs.counts(core.db, job.id) == jobs.Counts(pending=3)
+
+
+def test_a_key_in_the_file_or_the_brief_is_never_stored(core: Core, ws: Workspace,
+                                                        tmp_path: Path) -> None:
+    key = "sk-proj-" + "Zq9" * 20
+    path = write_csv(tmp_path / "chaves.csv", ("Nome", "Nota"), [("Ana", f"usa {key}")])
+    job = jobs.create_job(core.db, ws.tenant_id, read_leads_file(path, detect=False),
+                          f"Oi {{nome}} {key}")
+    item = jobs.claim(core.db, job.id, "run")
+    assert item is not None and jobs.finish(core.db, item.id, "run", message=f"Olá {key}")
+    with core.db.reading() as conn:
+        stored = [str(value) for table in ("bulk_jobs", "bulk_items")
+                  for row in conn.execute(f"SELECT * FROM {table}") for value in row]
+    assert not any(key in value for value in stored)
+    assert sum("sk-proj-…" in value or "sk-…" in value for value in stored) == 3

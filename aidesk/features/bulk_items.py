@@ -77,8 +77,11 @@ def finish(db: Database, item_id: str, token: str, *, message: str | None = None
            request_id: str | None = None) -> bool:
     """Write the item's outcome (done with `message`, or failed with `error`) in one
     transaction; False when the claim is no longer `token`'s (nothing written)."""
+    from aidesk.redact import redact  # a key-shaped string in an answer is never stored
+
     now = utc_text(utcnow())
     state = "done" if message is not None else "failed"
+    message = redact(message) if message is not None else None
     with db.writing() as conn:
         changed = conn.execute(_FINISH, (state, message, error, provider, model, cost_usd,
                                          tokens, request_id, now, now, item_id, token)).rowcount

@@ -151,20 +151,24 @@ def _job(conn: sqlite3.Connection, row: Sequence[Any]) -> Job:
 def create_job(db: Database, tenant_id: str, leads: LeadsFile, brief: str,
                out_path: str | None = None) -> Job:
     """Store a new job (status ready) with one pending item per lead, in one transaction."""
+    from aidesk.redact import redact  # a key pasted in a file or brief is never stored
+
     job_id, now = new_id(), utc_text(utcnow())
     with db.writing("IMMEDIATE") as conn:
         conn.execute(
             "INSERT INTO bulk_jobs (id, tenant_id, source, brief, header, mapping, status, "
             "total, out_path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'ready', ?, ?, "
-            "?, ?)", (job_id, tenant_id, leads.path, brief,
-                      json.dumps(list(leads.header), ensure_ascii=False),
-                      json.dumps(leads.mapping, ensure_ascii=False), len(leads.leads), out_path,
+            "?, ?)", (job_id, tenant_id, leads.path, redact(brief),
+                      json.dumps([redact(h) for h in leads.header], ensure_ascii=False),
+                      json.dumps({k: redact(v) for k, v in leads.mapping.items()},
+                                 ensure_ascii=False), len(leads.leads), out_path,
                       now, now))
         conn.executemany(
             "INSERT INTO bulk_items (id, job_id, seq, line, lead, cells, language, state, "
             "attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)",
-            [(new_id(), job_id, seq, lead.line, lead.name,
-              json.dumps(list(lead.cells), ensure_ascii=False), lead.language, now)
+            [(new_id(), job_id, seq, lead.line, redact(lead.name),
+              json.dumps([redact(c) for c in lead.cells], ensure_ascii=False), lead.language,
+              now)
              for seq, lead in enumerate(leads.leads)])
     return get_job(db, job_id)
 
