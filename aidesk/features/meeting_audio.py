@@ -1,18 +1,20 @@
 """Meeting audio (no Qt, no AI): read a recording, and cut one longer than the upload limit
 into parts the transcription endpoints take.
 
-Both endpoints take flac, m4a, mp3, mp4, mpeg, mpga, (oga,) ogg, wav and webm files of at
-most 25 MB (https://platform.openai.com/docs/guides/speech-to-text "File uploads are
-currently limited to 25 MB, and the following input file types are supported: mp3, mp4,
-mpeg, mpga, m4a, wav, and webm"; the API reference's `file` lists "flac, mp3, mp4, mpeg,
-mpga, m4a, ogg, wav, or webm"; https://console.groq.com/docs/speech-to-text "Max File Size:
-25 MB (free tier), 100MB (dev tier)", "Supported File Types: flac, mp3, mp4, mpeg, mpga,
-m4a, ogg, wav, webm"). A file of one of those types within the limit is sent as it is.
+Both endpoints take flac, m4a, mp3, mp4, mpeg, mpga, ogg, wav and webm files of at most
+25 MB: OpenAI's speech-to-text guide ("File uploads are currently limited to 25 MB") and its
+API reference / the openai SDK (openai/types/audio/transcription_create_params.py `file`:
+"flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm"); Groq's speech-to-text page ("File
+uploads are limited to 25 MB", mp3, mp4, mpeg, mpga, m4a, wav, webm in its older text; its
+current page and API reference add flac and ogg and give 25 MB as the free tier's limit,
+100 MB on the dev tier: not re-checked here, so 25 MB, the lower, is the default for both).
+A file of one of those types within the limit is sent as it is.
 
 Anything else PyAV can decode (a longer file, a WhatsApp .opus, .aac, .amr…) is decoded
-once, streamed, to 16 kHz mono 16-bit PCM (what Whisper works on internally, and Groq's
-advice for uploads: "downsample audio files to 16,000 Hz mono"; FLAC "for lossless
-compression"), and encoded as FLAC parts of at most `part_seconds(max_bytes)`: 16-bit PCM is
+once, streamed, to 16 kHz mono 16-bit PCM (Groq's page: "Whisper will downsample audio to
+16,000 Hz mono before transcribing. This preprocessing can be performed client-side to
+reduce file size and allow longer files to be uploaded"), and encoded as FLAC (lossless,
+FFmpeg's own encoder, taken by both) parts of at most `part_seconds(max_bytes)`: 16-bit PCM is
 32,000 bytes a second and FLAC never stores more than that plus a little framing, so a
 part of that length always fits. Each cut is made in a silence when the last stretch before
 the cut point has one (50 ms windows whose RMS is below -40 dBFS for at least 0.5 s, the
