@@ -70,6 +70,7 @@ def main() -> int:
         run(exe, env, "db", "check")
         check_chat(exe, env)
         check_meeting(exe, env, Path(tmp))
+        check_images(exe, env, emu, Path(tmp))
         portuguese = env | {"LANGUAGE": "pt_BR", "LANG": "pt_BR.UTF-8"}
         listed = run(exe, portuguese, "db", "restore")  # dates by locale: Babel's data
         if not re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", listed):
@@ -118,6 +119,21 @@ def check_meeting(exe: Path, env: dict[str, str], tmp: Path) -> None:
         raise SystemExit(f"bundle check FAILED: the voice note was not cut and summarised: "
                          f"{meeting!r:.300}")
     print(f"      a {meeting['duration_s']} s .opus decoded, sent as FLAC and summarised")
+
+
+def check_images(exe: Path, env: dict[str, str], emu: RemoteEmulator, tmp: Path) -> None:
+    """Stability's multipart request (httpx2) and its PNG, saved to the gallery and copied."""
+    import json
+
+    run(exe, env, "config", "set", "providers.stability.base_url", emu.base_url("stability"))
+    run(exe, env, "keys", "set", "stability", stdin=emu.key("stability") + "\n")
+    made = json.loads(run(exe, env, "images", "generate", "--provider", "stability",
+                          "--out", str(tmp / "imagens"), "--json", "pão de queijo na mesa"))
+    [image] = made["images"]
+    copy = Path(image["copy"])
+    if made["provider"] != "stability" or not copy.read_bytes().startswith(b"\x89PNG"):
+        raise SystemExit(f"bundle check FAILED: no PNG from Stability: {made!r:.300}")
+    print(f"      a {image['width']}x{image['height']} PNG from Stability saved and copied")
 
 
 if __name__ == "__main__":
