@@ -68,7 +68,8 @@ def summary_html(job: Job) -> str:
     if job.stop_reason and job.status == "stopped":
         lines.append(for_gui(job.stop_reason))
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    return f"<p><b>{html.escape(_('This job'))}</b></p>{body}"
+    title = html.escape(_("This job"))  # outside the f-string: Babel reads no _() inside one
+    return f"<p><b>{title}</b></p>{body}"
 
 
 def describe_file(job: Job) -> str:
