@@ -5,12 +5,16 @@ as `aidesk.ui.app.install_translations` does. Each tab and dialog is brought to 
 shows its texts (keys checked, a text generated, a limit banner), then every visible widget's
 texts are compared with the English source texts of the catalogues: a text that is still an
 English msgid, or that carries English words, fails. Brand names, model ids, units, numbers,
-paths and the workspace's own name are allowed. The Chat and Leads tabs are checked with
-conversations and leads imported and analysed: their lists, headers, badges, message notes,
-summary, replies, lead card and column-mapping dialogs. Alt+letter shortcuts of the texts shown
-together (the tab titles, the window's fields, the current tab's buttons and labelled fields)
-must not clash in Portuguese. Screenshots of every tab are saved in pt-BR and in English at
-1024×640 and 1600×1000 (test-artifacts/screenshots/i18n-*.png).
+paths, {placeholders} and the workspace's own name are allowed. Every tab of aidesk.ui.tabs.TABS
+is checked as it first opens. The Chat and Leads tabs are checked with conversations and leads
+imported and analysed: their lists, headers, badges, message notes, summary, replies, lead
+card and column-mapping dialogs; the Bulk messages, Images and Meetings tabs with a leads CSV
+mapped, previewed, written (paused on the way), images made with every preset, and a recording
+transcribed and summarised: their tables' cells, the job list, the resume question, the
+gallery, the details and the action items. Alt+letter shortcuts of the texts shown together
+(the tab titles, the window's fields, the current tab's buttons and labelled fields) must not
+clash in Portuguese. Screenshots of every tab are saved in pt-BR and in English at 1024×640
+and 1600×1000 (test-artifacts/screenshots/i18n-*.png).
 """
 
 from __future__ import annotations
@@ -24,10 +28,20 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTimer, QTranslator
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QLibraryInfo,
+    QLocale,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QApplication,
     QComboBox,
     QDialog,
@@ -49,15 +63,19 @@ from aidesk import i18n
 from aidesk.ui.app import build_window
 from aidesk.ui.assistant.tab import AssistantTab
 from aidesk.ui.bridge import CoreBridge
+from aidesk.ui.bulk.tab import BulkTab
 from aidesk.ui.chat import looks
 from aidesk.ui.chat.delegates import MessageDelegate
 from aidesk.ui.chat.models import Role as ConversationRole
 from aidesk.ui.chat.tab import ChatTab
 from aidesk.ui.column_map import ColumnMapDialog
+from aidesk.ui.images.tab import ImagesTab
 from aidesk.ui.integrations.tab import IntegrationsTab
 from aidesk.ui.leads.tab import LeadsTab
 from aidesk.ui.main_window import MainWindow
+from aidesk.ui.meetings.tab import MeetingsTab
 from aidesk.ui.messages import CrashDialog
+from aidesk.ui.tabs import TABS
 from tests.support import configure
 from tests.ui.chat_support import CRM, JOHN, LEADS, MARIA, in_mapping_dialog, model, pick_files
 from tests.ui.conftest import shoot
@@ -79,6 +97,7 @@ ALLOWED = [
     r"\*\.\w+",  # file patterns
     r"\S*…\S*",  # masked keys (sk-…a1b2)
     r"\b(?:ms|s|tokens?|US\$|R\$|URL|API|IA|AI|OK|SQLite)\b",
+    r"\{\w+\}",  # a brief's placeholders, named after the file's columns ({nome}, {email})
 ]
 # Words that give an English sentence away (none of them is also Portuguese).
 _WORDS = """
@@ -298,14 +317,16 @@ class Checker:
 
 
 def open_window(bridge: CoreBridge, qtbot: Any, tmp_path: Path, emulator: Any,
-                code: str) -> MainWindow:
-    """Four providers at the emulator (Groq with a wrong key), then the main window."""
-    def prepare(core: Any) -> None:
+                code: str, *, prepare: bool = True) -> MainWindow:
+    """Four providers at the emulator (Groq with a wrong key), then the main window
+    (`prepare=False`: the providers as the test set them)."""
+    def four(core: Any) -> None:
         ws = core.workspaces.get()
         configure(core, ws, emulator, "openai", "anthropic", "gemini", "groq",
                   keys={"groq": WRONG_GROQ_KEY})
 
-    on_worker(bridge, qtbot, prepare)
+    if prepare:
+        on_worker(bridge, qtbot, four)
     settings = QSettings(str(tmp_path / f"ui-{code}.ini"), QSettings.Format.IniFormat)
     window = build_window(bridge, settings)
     window.ctx.messenger.dialogs_enabled = False
@@ -542,6 +563,182 @@ def leads(window: MainWindow, qtbot: Any, monkeypatch: pytest.MonkeyPatch,
     return tab
 
 
+LEAD_NAMES = ("Beatriz Ramos", "John Carter", "Lucía Gómez", "Rafael Costa", "Ana Lima",
+              "Bruno Alves", "Carla Dias", "Diego Rocha")
+RECORDING = "Reunião com a Padaria.wav"
+
+
+def model_texts(view: QAbstractItemView, where: str,
+                skip: tuple[int, ...] = ()) -> list[tuple[str, str]]:
+    """What an item view's model shows and says in tooltips, cell by cell (no widget holds
+    these texts); `skip` columns hold the user's or the model's own words."""
+    model, root = view.model(), QModelIndex()
+    columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(root)
+    texts: list[tuple[str, str]] = []
+    for row in range(model.rowCount(root)):
+        for column in range(columns):
+            if column in skip:
+                continue
+            index = model.index(row, column)
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                texts.append((f"{where} row {row + 1}, column {column + 1}",
+                              str(index.data(role) or "")))
+    return texts
+
+
+def shoot_sizes(window: MainWindow, qtbot: Any, name: str) -> None:
+    for width, height in SIZES:
+        window.resize(width, height)
+        qtbot.wait(80)
+        shoot(window, f"i18n-pt_BR-{name}-{width}x{height}")
+    window.resize(*SIZES[0])
+    qtbot.wait(40)
+
+
+def bulk(window: MainWindow, qtbot: Any, monkeypatch: pytest.MonkeyPatch, checker: Checker,
+         emulator: Any, tmp_path: Path) -> BulkTab:
+    """A leads CSV mapped in its dialog, a brief with a placeholder the file lacks, then a
+    good one previewed, written one at a time with a pause on the way, and finished."""
+    from aidesk.ui.bulk.models import MESSAGE
+    from aidesk.ui.bulk.offer import question
+    from tests.bulk_support import write_csv, writer
+    from tests.ui.test_assistant import type_text
+
+    emulator.replier("openai", writer)
+    tab = window.page(BulkTab)
+    assert isinstance(tab, BulkTab)
+    show_tab(window, tab)
+    checker.check(window, "Bulk, empty")
+    checker.check_mnemonics(window, "Bulk, empty")
+    languages = {1: "en", 2: "es"}
+    leads_csv = write_csv(tmp_path / "clientes.csv", ("Nome", "Empresa", "Cidade", "Idioma"),
+                          [(name, f"Empresa {i}", "Campinas", languages.get(i, ""))
+                           for i, name in enumerate(LEAD_NAMES)])
+    done = check_mapping_dialog(checker, "bulk", lambda dialog: None)
+    pick_files(monkeypatch, [leads_csv])
+    qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: done() and tab.leads is not None and not tab.busy, timeout=20_000)
+    type_text(tab.brief.editor, "Convide {nome} para a loja do {bairro}.")
+    qtbot.waitUntil(lambda: tab.brief.problem.isVisible(), timeout=5_000)
+    checker.check(window, "Bulk, a placeholder the file lacks")
+    tab.brief.set_text("Convide {nome} da {empresa} para a inauguração da loja de {cidade} "
+                       "no sábado.")
+    checker.check(window, "Bulk, file and brief")
+    checker.check_mnemonics(window, "Bulk, file and brief")
+    qtbot.mouseClick(tab.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.busy and tab.job is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == len(LEAD_NAMES), timeout=10_000)
+    tab.table.selectRow(1)
+    checker.check(window, "Bulk, preview")
+    checker.check_texts("Bulk, preview", model_texts(tab.table, "lead", skip=(MESSAGE,)))
+    checker.check_mnemonics(window, "Bulk, preview")
+    assert tab.job is not None
+    checker.check_texts("Bulk, resume question", [("question", question(tab.job, 3))])
+    shoot_sizes(window, qtbot, "bulk-preview")
+
+    emulator.latency("openai", 0.4)  # one at a time (bulk.concurrency 1): a pause is seen
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.runner.last is not None and tab.runner.last.counts.done > 3,
+                    timeout=15_000)
+    checker.check(window, "Bulk, writing")
+    checker.check_mnemonics(window, "Bulk, writing")
+    qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.resume_button.isVisible() and tab.runner.last is not None
+                    and tab.runner.last.paused and tab.runner.last.counts.running == 0,
+                    timeout=10_000)
+    checker.check(window, "Bulk, paused")
+    checker.check_mnemonics(window, "Bulk, paused")
+    shoot(window, "i18n-pt_BR-bulk-paused-1024x640")
+    emulator.latency("openai", 0)
+    qtbot.mouseClick(tab.resume_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.runner.running and tab.job is not None
+                    and tab.job.status == "done", timeout=30_000)
+    qtbot.waitUntil(lambda: all(r.state == "done" for r in tab.model.rows), timeout=10_000)
+    checker.check(window, "Bulk, written")
+    checker.check_texts("Bulk, written", model_texts(tab.table, "lead", skip=(MESSAGE,)))
+    checker.check_mnemonics(window, "Bulk, written")
+    shoot_sizes(window, qtbot, "bulk")
+    return tab
+
+
+def images(window: MainWindow, qtbot: Any, checker: Checker, emulator: Any) -> ImagesTab:
+    """Every preset's hint, two images made (the progress row on the way), the gallery, the
+    details and the delete confirmation (answered No)."""
+    from tests.ui.test_assistant import type_text
+
+    tab = window.page(ImagesTab)
+    assert isinstance(tab, ImagesTab)
+    show_tab(window, tab)
+    qtbot.waitUntil(lambda: tab.form.selector.count() > 1, timeout=10_000)
+    checker.check(window, "Images, empty")
+    checker.check_mnemonics(window, "Images, empty")
+    form = tab.form
+    for index in range(form.preset_box.count()):
+        form.preset_box.setCurrentIndex(index)
+        checker.check(form, f"Images, preset {form.preset_box.currentData()}")
+    form.preset_box.setCurrentIndex(form.preset_box.findData("social"))
+    type_text(form.prompt.viewport(), "Pão de queijo quentinho numa mesa de madeira")
+    form.set_count(2)
+    emulator.latency("openai", 0.6)
+    qtbot.mouseClick(tab.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.progress.isVisible(), timeout=5_000)
+    checker.check(window, "Images, making")
+    checker.check_mnemonics(window, "Images, making")
+    qtbot.waitUntil(lambda: tab.job is None and tab.model.total() == 2, timeout=20_000)
+    emulator.latency("openai", 0)
+    qtbot.waitUntil(lambda: all(tab.model.has_thumbnail(r.id) for r in tab.model.rows),
+                    timeout=10_000)
+    checker.check(window, "Images, made")
+    checker.check_texts("Images, gallery", model_texts(tab.view, "image"))
+    checker.check_mnemonics(window, "Images, made")
+    shoot_sizes(window, qtbot, "images")
+    done = inspect_modal(checker, "Delete image", lambda d: d.reject(), qtbot)
+    qtbot.mouseClick(tab.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(done, timeout=5_000)
+    assert tab.model.total() == 2
+    return tab
+
+
+def meetings(window: MainWindow, qtbot: Any, monkeypatch: pytest.MonkeyPatch,
+             checker: Checker, emulator: Any, tmp_path: Path) -> MeetingsTab:
+    """A recording chosen, transcribed (the progress row on the way) and summarised: the
+    facts, key points, decisions, action items (one owner never said), the open transcript
+    and the past meetings list."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.meeting_support import listener, pcm, write_wav
+    from tests.test_meetings import SCRIPT, summariser
+
+    emulator.listener("openai", listener)
+    emulator.replier("openai", summariser([]))
+    tab = window.page(MeetingsTab)
+    assert isinstance(tab, MeetingsTab)
+    show_tab(window, tab)
+    checker.check(window, "Meetings, empty")
+    checker.check_mnemonics(window, "Meetings, empty")
+    path = write_wav(tmp_path / RECORDING, pcm(SCRIPT))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(path), "")))
+    qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
+    checker.check(window, "Meetings, recording chosen")
+    emulator.latency("openai", 0.6)
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.progress.isVisible(), timeout=5_000)
+    checker.check(window, "Meetings, transcribing")
+    checker.check_mnemonics(window, "Meetings, transcribing")
+    qtbot.waitUntil(lambda: tab.job is None, timeout=30_000)
+    emulator.latency("openai", 0)
+    qtbot.waitUntil(lambda: tab.meetings.rowCount() == 1, timeout=10_000)
+    tab.view.transcript_button.setChecked(True)
+    checker.check(window, "Meetings, summarised")
+    checker.check_texts("Meetings, action items", model_texts(tab.view.action_table, "action",
+                                                              skip=(0,)))
+    checker.check_texts("Meetings, past meetings", model_texts(tab.list, "meeting"))
+    checker.check_mnemonics(window, "Meetings, summarised")
+    shoot_sizes(window, qtbot, "meetings")
+    return tab
+
+
 def shoot_tabs(window: MainWindow, qtbot: Any, code: str) -> list[Path]:
     paths = []
     for width, height in SIZES:
@@ -645,6 +842,14 @@ def test_every_visible_text_is_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp
             checker.check(page.form, f"preset {page.form.preset.currentData()}")
             checker.check_mnemonics(window, f"preset {page.form.preset.currentData()}")
 
+        assert window.tabs.count() == len(TABS)
+        for index, (title, _target) in enumerate(TABS):  # every tab, as it first opens
+            window.tabs.setCurrentIndex(index)
+            qtbot.wait(250)  # built on first show; its lists load on the worker
+            name = normalise(i18n._(title))
+            checker.check(window, f"tab {name}")
+            checker.check_mnemonics(window, f"tab {name}")
+
         done = inspect_modal(checker, "New workspace", lambda d: d.reject(), qtbot)
         qtbot.mouseClick(window.new_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(done, timeout=5_000)
@@ -681,7 +886,8 @@ def test_chat_and_leads_tabs_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp_p
     with language("pt_BR"):
         window = open_window(bridge, qtbot, tmp_path, emulator, "pt_BR")
         assert [normalise(window.tabs.tabText(i)) for i in range(window.tabs.count())] == [
-            "Integrações", "Assistente", "Chat", "Leads"]
+            "Integrações", "Assistente", "Chat", "Leads", "Mensagens em massa", "Imagens",
+            "Reuniões"]
         names = [ws.name for ws in window.workspaces]
         # User data shown as it is: file names (the source of a conversation), the CSV's
         # column names and the conversations' titles.
@@ -712,6 +918,36 @@ def test_chat_and_leads_tabs_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp_p
         checker.check(window, "status bar")
         checker.assert_clean()
     assert all(path.exists() for path in chat_shots)
+
+
+def test_bulk_images_and_meetings_tabs_in_portuguese(bridge: CoreBridge, qtbot: Any,
+                                                    tmp_path: Path, emulator: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def prepare(core: Any) -> None:
+        from aidesk import settings
+
+        ws = core.workspaces.get()
+        configure(core, ws, emulator, "openai", "stability")
+        settings.set(core.workspaces, ws, "bulk.concurrency", "1")
+
+    on_worker(bridge, qtbot, prepare)
+    with language("pt_BR"):
+        window = open_window(bridge, qtbot, tmp_path, emulator, "pt_BR", prepare=False)
+        names = [ws.name for ws in window.workspaces]
+        checker = Checker(data=(*names, "clientes.csv", RECORDING, *LEAD_NAMES, "Campinas",
+                                "Nome", "Empresa", "Cidade", "Idioma"))
+        bulk(window, qtbot, monkeypatch, checker, emulator, tmp_path)
+        images(window, qtbot, checker, emulator)
+        meetings(window, qtbot, monkeypatch, checker, emulator, tmp_path)
+        tab = window.page(IntegrationsTab)  # Stability AI's card and its place in the order
+        assert isinstance(tab, IntegrationsTab)
+        show_tab(window, tab)
+        qtbot.waitUntil(lambda: any("Stability AI" in tab.fallback.list.item(i).text()
+                                    for i in range(tab.fallback.list.count())), timeout=10_000)
+        checker.check(window, "Integrations with Stability AI")
+        checker.check_mnemonics(window, "Integrations with Stability AI")
+        checker.check(window, "status bar")
+        checker.assert_clean()
 
 
 def test_save_dialog_title_and_filters(bridge: CoreBridge, qtbot: Any, tmp_path: Path,
