@@ -146,7 +146,8 @@ def _print_preview(shown: RunReport, total: int) -> None:
     print(_("Preview ({n} of {total}):").format(n=len(shown.items), total=total))
     for item in sorted(shown.items, key=lambda i: i.seq):
         language = _(LANGUAGE_LABELS.get(item.language, item.language))
-        print(f"\n{item.seq + 1}. {item.lead or _('line {n}').format(n=item.line)} · {language}")
+        who = item.lead or _("line {n}").format(n=item.line)
+        print(f"\n{item.seq + 1}. {who} · {language}")
         if item.message is not None:
             print("   " + item.message.replace("\n", "\n   "))
         else:

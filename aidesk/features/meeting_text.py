@@ -99,19 +99,21 @@ def facts(meeting: Meeting) -> list[str]:
 
 def to_markdown(meeting: Meeting, *, transcript: bool = True) -> str:
     s = meeting.summary
+    summary, actions, said = _("Summary"), _("Action items"), _("Transcript")
+    what, owner, due = _("What"), _("Owner"), _("Due")
     lines = [f"# {meeting.title}", "", *(f"- {fact}" for fact in facts(meeting)), "",
-             f"## {_('Summary')}", "", s.summary, ""]
+             f"## {summary}", "", s.summary, ""]
     for heading, items in ((_("Key points"), s.key_points), (_("Decisions"), s.decisions)):
         lines += [f"## {heading}", ""] + ([f"- {item}" for item in items] or ["—"]) + [""]
-    lines += [f"## {_('Action items')}", ""]
+    lines += [f"## {actions}", ""]
     if s.action_items:
-        lines += [f"| {_('What')} | {_('Owner')} | {_('Due')} |", "| --- | --- | --- |"]
+        lines += [f"| {what} | {owner} | {due} |", "| --- | --- | --- |"]
         lines += [f"| {_cell(a.task)} | {_cell(a.owner or '—')} | {_cell(a.due or '—')} |"
                   for a in s.action_items]
     else:
         lines.append("—")
     if transcript:
-        lines += ["", f"## {_('Transcript')}", "", meeting.transcript]
+        lines += ["", f"## {said}", "", meeting.transcript]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -123,8 +125,8 @@ def to_text(meeting: Meeting, *, transcript: bool = True) -> str:
         lines += [heading] + ([f"  - {item}" for item in items] or ["  —"]) + [""]
     lines.append(_("Action items"))
     for a in s.action_items:
-        lines.append(f"  - {a.task} ({_('owner')}: {a.owner or '—'}; "
-                     f"{_('due')}: {a.due or '—'})")
+        lines.append("  - " + _("{task} (owner: {owner}; due: {due})").format(
+            task=a.task, owner=a.owner or "—", due=a.due or "—"))
     if not s.action_items:
         lines.append("  —")
     if transcript:

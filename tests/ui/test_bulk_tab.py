@@ -201,6 +201,8 @@ def test_pause_resume_and_cancel(tab: BulkTab, qtbot: Any, emulator: Any,
     assert last is not None
     held = last.counts.done
     assert "paused" in tab.status.text()
+    # the job list follows the run, not the counts from before it
+    assert tab.job_combo.currentText().endswith(f" · {held}/{len(NAMES)} · Paused")
     qtbot.wait(700)
     assert tab.runner.last is not None and tab.runner.last.counts.done == held
     qtbot.mouseClick(tab.resume_button, Qt.MouseButton.LeftButton)

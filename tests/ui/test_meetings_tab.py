@@ -25,7 +25,7 @@ from aidesk.workspaces import Workspace
 from tests.meeting_support import listener, pcm, uploads, words, write_wav
 from tests.support import configure
 from tests.test_meetings import SCRIPT, SPOKEN, summariser
-from tests.ui.conftest import shoot
+from tests.ui.conftest import answer_dialog, shoot
 from tests.ui.test_chat_screens import SIZES, cut_off, theme  # noqa: F401
 from tests.ui.test_i18n_ui import language, mnemonic_clashes, show_tab
 
@@ -197,6 +197,11 @@ def test_drop_copy_export_delete_and_workspaces(tab: MeetingsTab, qtbot: Any, tm
                     timeout=10_000)
     tab.set_workspace(on_worker(lambda core: core.workspaces.get("default")))
     qtbot.waitUntil(lambda: tab.view.meeting is not None, timeout=10_000)
+    seen: list[str] = []
+    answer_dialog("Cancel", seen=seen)
+    qtbot.mouseClick(tab.delete_button, Qt.MouseButton.LeftButton)
+    assert "cannot be undone" in seen[0] and tab.meetings.rowCount() == 1
+    answer_dialog("Delete")
     qtbot.mouseClick(tab.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.meetings.rowCount() == 0 and tab.view.meeting is None,
                     timeout=10_000)

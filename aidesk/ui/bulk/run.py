@@ -143,6 +143,7 @@ class Runner(QObject):
         self.last = item
         self.paused = item.paused
         self._show_progress(item)
+        self.tab.job_moved(item.counts, "paused" if item.paused else "running")
         now = time.monotonic()
         if now - self._refreshed > REFRESH_S:
             self._refreshed = now

@@ -6,6 +6,7 @@ job's CSV is exported. Every call runs on the bridge (aidesk.ui.bulk.run)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -34,7 +35,7 @@ from aidesk.ui.context import UiContext, WorkspaceTab
 
 if TYPE_CHECKING:
     from aidesk.features.bulk import LeadsFile
-    from aidesk.features.bulk_jobs import Item, Job
+    from aidesk.features.bulk_jobs import Counts, Item, Job
     from aidesk.workspaces import Workspace
 
 TABLE_STYLE = "QTableView { border: 1px solid palette(mid); border-radius: 6px; }"
@@ -232,6 +233,15 @@ class BulkTab(WorkspaceTab):
         elif self.job is None and self.leads is None and found:
             self.show_job(found[0])
         self.update_state()
+
+    def job_moved(self, counts: Counts, status: str) -> None:
+        """A run's progress: the job's counts and status, in the job list too."""
+        if self.job is None:
+            return
+        self.job = replace(self.job, counts=counts, status=status)
+        index = self.job_combo.findData(self.job.id)
+        if index >= 0:
+            self.job_combo.setItemText(index, job_title(self.job))
 
     def _job_picked(self, index: int) -> None:
         job_id = str(self.job_combo.itemData(index) or "")

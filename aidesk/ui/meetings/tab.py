@@ -303,6 +303,11 @@ class MeetingsTab(WorkspaceTab):
         meeting_id = self.current_id()
         if meeting_id is None:
             return
+        if not self.ctx.messenger.ask(
+                self, _("Delete meeting"),
+                _("Delete this meeting's summary and transcript? This cannot be undone (the "
+                  "recording itself is not touched)."), _("Delete")):
+            return
         job = self.ctx.bridge.call(lambda core: work.delete(core, meeting_id))
 
         def gone(_result: Any) -> None:
