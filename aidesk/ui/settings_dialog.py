@@ -57,7 +57,7 @@ class SettingsDialog(QDialog):
         self.ctx = ctx
         self.workspace = workspace
         self.setWindowTitle(_("Settings"))
-        self.resize(640, 560)
+        self.resize(720, 560)
         self.fields: dict[str, Field] = {}
         self.usage: dict[str, QLabel] = {}
         self.pages = QTabWidget()
@@ -130,7 +130,9 @@ class SettingsDialog(QDialog):
             base = f"providers.{provider}"
             grid.addWidget(self._add(TextField(f"{base}.model")), row, 1)
             grid.addWidget(self._add(TextField(f"{base}.base_url", _("default"))), row, 2)
-            grid.addWidget(self._add(TextField(f"{base}.timeout_s")), row, 3)
+            timeout = TextField(f"{base}.timeout_s")
+            timeout.line.setMaximumWidth(timeout.fontMetrics().horizontalAdvance("0000000") + 24)
+            grid.addWidget(self._add(timeout), row, 3)
         row = len(PROVIDER_IDS) + 1
         for provider in PROVIDER_IDS:  # image/transcription models of providers that also chat
             for field in media_fields(provider):
