@@ -55,6 +55,14 @@ def main() -> int:
                 print(f"      {line}")
         if "core ready" not in smoke or "keyring:" not in smoke:
             raise SystemExit(f"bundle check FAILED: --smoke printed no readiness\n{smoke}")
+        shots = Path(tmp) / "shots"
+        run(exe, env, "--smoke", "--screenshots", str(shots), timeout=90)
+        from aidesk.ui.tabs import TABS
+
+        pictured = sorted(p.name for p in shots.glob("*.png"))
+        if len(pictured) < 2 * len(TABS):  # every tab, built in the bundle, at two sizes
+            raise SystemExit(f"bundle check FAILED: only {pictured} were pictured")
+        print(f"      every tab built and pictured: {len(pictured)} PNGs")
         for provider in PROVIDERS:
             run(exe, env, "config", "set", f"providers.{provider}.base_url",
                 emu.base_url(provider))
