@@ -20,7 +20,6 @@ from aidesk import providers
 from aidesk.errors import (
     AIDeskError,
     ConfigError,
-    DeadlineExceeded,
     EmptyAnswer,
     InvalidKey,
     LimitExceeded,
@@ -44,11 +43,11 @@ from aidesk.router import cache, limits, pricing, records
 from aidesk.router.records import CacheWrite, CallRecord
 from aidesk.router.results import Hop, KeyRejected, LimitWarning, RouterEvent, RouterResult
 from aidesk.router.route import (
+    Attempts,
     Route,
     Target,
     attempt,
     cacheable,
-    failure,
     incapable,
     model_for,
     no_provider,
@@ -274,8 +273,7 @@ class Router:
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + deadline_s
-        hops: list[Hop] = []
-        errors: list[tuple[str, ProviderError]] = []
+        tried = Attempts(deadline_s)
         written = False
         parts: list[str] = []
         try:
@@ -296,16 +294,13 @@ class Router:
                             completion = event.completion
                     assert completion is not None
                 except NotConfigured as exc:
-                    hops.append(Hop(target.provider, target.model, exc.code, exc.user_message))
+                    tried.not_configured(target, exc)
                     continue
                 except TimeoutError:
-                    rec.error = DeadlineExceeded(deadline_s, [h.provider for h in hops]
-                                                 + [target.provider]).user_message
-                    hops.append(Hop(target.provider, target.model, "deadline", rec.error))
+                    rec.error = tried.timed_out(target)
                     break
                 except ProviderError as exc:
-                    hops.append(Hop(target.provider, target.model, exc.code, exc.user_message))
-                    errors.append((target.provider, exc))
+                    tried.failed(target, exc)
                     self._billed_failure(rec, target, exc)
                     if isinstance(exc, InvalidKey):
                         self._mark_rejected(workspace, target.provider, exc)
@@ -316,9 +311,7 @@ class Router:
                     # A provider module that let an empty answer through: never a success.
                     empty = EmptyAnswer(target.provider, completion.finish_reason or "",
                                         usage=completion.usage)
-                    hops.append(Hop(target.provider, target.model, empty.code,
-                                    empty.user_message))
-                    errors.append((target.provider, empty))
+                    tried.failed(target, empty)
                     self._billed_failure(rec, target, empty)
                     continue
                 rec.provider, rec.model = target.provider, completion.model
@@ -326,7 +319,7 @@ class Router:
                 rec.usage, rec.finish_reason = completion.usage, completion.finish_reason
                 rec.truncated = completion.truncated
                 rec.cost_usd = pricing.cost_usd(target.provider, completion.model, completion.usage)
-                all_hops = (*route.skipped_before(target.provider), *hops)
+                all_hops = (*route.skipped_before(target.provider), *tried.hops)
                 rec.hops, rec.latency_ms = [h.as_dict() for h in all_hops], monotonic_ms(start)
                 write = (CacheWrite(prompt_hash, completion, ttl)
                          if ttl > 0 and cacheable(completion) else None)
@@ -334,18 +327,16 @@ class Router:
                 written = True
                 yield _result(rec, completion, all_hops)
                 return
-            last = targets[min(len(hops), len(targets)) - 1]
+            last = tried.last(targets)
             rec.provider, rec.model = last.provider, last.model
             rec.latency_ms = monotonic_ms(start)
             skipped = route.skipped_before(None)
-            rec.hops = [h.as_dict() for h in (*skipped, *hops)]
+            rec.hops = [h.as_dict() for h in (*skipped, *tried.hops)]
             if parts:  # text reached the caller, then the stream broke: a cut answer
                 rec.outcome, rec.response, rec.usage = "cut", "".join(parts), UNKNOWN_USAGE
             else:
                 rec.outcome = "error"
-            failed = (DeadlineExceeded(deadline_s, [h.provider for h in hops])
-                      if hops and hops[-1].error == "deadline"
-                      else failure(hops, errors, skipped, workspace))
+            failed = tried.outcome(skipped, workspace)
             rec.error = failed.user_message if isinstance(failed, AIDeskError) else str(failed)
             records.write(self.db, rec, self.clock(), reserved=reserved)
             written = True
@@ -354,7 +345,7 @@ class Router:
             if not written:
                 rec.outcome, rec.error = "cancelled", "cancelled"
                 rec.latency_ms = monotonic_ms(start)
-                rec.hops = [h.as_dict() for h in hops]
+                rec.hops = [h.as_dict() for h in tried.hops]
                 if parts:
                     rec.response, rec.usage = "".join(parts), UNKNOWN_USAGE
                 records.write(self.db, rec, self.clock(), reserved=reserved)

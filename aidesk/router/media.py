@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from aidesk.errors import (
     AIDeskError,
     ConfigError,
-    DeadlineExceeded,
     InvalidKey,
     LimitExceeded,
     NoProviderAvailable,
@@ -55,7 +54,7 @@ from aidesk.router.media_results import (
 )
 from aidesk.router.records import CacheWrite, CallRecord
 from aidesk.router.results import Hop, LimitWarning
-from aidesk.router.route import Route, Target, failure
+from aidesk.router.route import Attempts, Route, Target
 from aidesk.storage.values import new_id
 from aidesk.workspaces import Workspace
 
@@ -278,8 +277,7 @@ async def _run(router: Router, workspace: Workspace, job: Job[T]) -> Answer[T]:
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + deadline_s
-    hops: list[Hop] = []
-    errors: list[tuple[str, ProviderError]] = []
+    tried = Attempts(deadline_s)
     written = False
     try:
         for index, target in enumerate(targets):
@@ -290,16 +288,13 @@ async def _run(router: Router, workspace: Workspace, job: Job[T]) -> Answer[T]:
                 async with asyncio.timeout_at(deadline):
                     value = await job.call(client, target.model)
             except NotConfigured as exc:
-                hops.append(Hop(target.provider, target.model, exc.code, exc.user_message))
+                tried.not_configured(target, exc)
                 continue
             except TimeoutError:
-                rec.error = DeadlineExceeded(deadline_s, [h.provider for h in hops]
-                                             + [target.provider]).user_message
-                hops.append(Hop(target.provider, target.model, "deadline", rec.error))
+                rec.error = tried.timed_out(target)
                 break
             except ProviderError as exc:
-                hops.append(Hop(target.provider, target.model, exc.code, exc.user_message))
-                errors.append((target.provider, exc))
+                tried.failed(target, exc)
                 _billed_failure(router, rec, target, exc, job)
                 if isinstance(exc, InvalidKey):
                     router._mark_rejected(workspace, target.provider, exc)
@@ -308,7 +303,7 @@ async def _run(router: Router, workspace: Workspace, job: Job[T]) -> Answer[T]:
                 continue
             rec.provider, rec.model = target.provider, target.model
             job.settle(rec, target, value)
-            all_hops = (*route.skipped_before(target.provider), *hops)
+            all_hops = (*route.skipped_before(target.provider), *tried.hops)
             rec.hops, rec.latency_ms = [h.as_dict() for h in all_hops], monotonic_ms(start)
             write = None
             if ttl > 0 and job.cache_entry is not None:
@@ -316,14 +311,12 @@ async def _run(router: Router, workspace: Workspace, job: Job[T]) -> Answer[T]:
             records.write(router.db, rec, router.clock(), cache_write=write, reserved=reserved)
             written = True
             return Answer(target, value, rec, all_hops)
-        last = targets[min(len(hops), len(targets)) - 1]
+        last = tried.last(targets)
         rec.provider, rec.model = last.provider, last.model
         rec.latency_ms, rec.outcome = monotonic_ms(start), "error"
         skipped = route.skipped_before(None)
-        rec.hops = [h.as_dict() for h in (*skipped, *hops)]
-        failed = (DeadlineExceeded(deadline_s, [h.provider for h in hops])
-                  if hops and hops[-1].error == "deadline"
-                  else failure(hops, errors, skipped, workspace))
+        rec.hops = [h.as_dict() for h in (*skipped, *tried.hops)]
+        failed = tried.outcome(skipped, workspace)
         if isinstance(failed, NoProviderAvailable):
             failed = NoMediaProvider(workspace.name, job.capability, failed.reasons)
         rec.error = failed.user_message if isinstance(failed, AIDeskError) else str(failed)
@@ -333,7 +326,7 @@ async def _run(router: Router, workspace: Workspace, job: Job[T]) -> Answer[T]:
     except asyncio.CancelledError:
         if not written:
             rec.outcome, rec.error = "cancelled", "cancelled"
-            rec.latency_ms, rec.hops = monotonic_ms(start), [h.as_dict() for h in hops]
+            rec.latency_ms, rec.hops = monotonic_ms(start), [h.as_dict() for h in tried.hops]
             records.write(router.db, rec, router.clock(), reserved=reserved)
         raise
 

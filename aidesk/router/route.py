@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from aidesk.errors import AllProvidersFailed, NoProviderAvailable, ProviderError
+from aidesk.errors import (
+    AIDeskError,
+    AllProvidersFailed,
+    DeadlineExceeded,
+    NoProviderAvailable,
+    ProviderError,
+)
 from aidesk.i18n import _
 from aidesk.providers.base import (
     ChatRequest,
@@ -102,6 +108,40 @@ def passed_over(configs: Iterable[ProviderConfig]) -> tuple[tuple[int, Hop], ...
 
 def no_provider(workspace: Workspace, hops: Iterable[Hop]) -> NoProviderAvailable:
     return NoProviderAvailable(workspace.name, [(h.provider, h.message) for h in hops])
+
+
+@dataclass
+class Attempts:
+    """One call's way down its fallback order: a hop for each provider passed over or
+    failed, and the provider errors met (what the call ends with when none answers)."""
+
+    deadline_s: float
+    hops: list[Hop] = field(default_factory=list)
+    errors: list[tuple[str, ProviderError]] = field(default_factory=list)
+
+    def not_configured(self, target: Target, exc: AIDeskError) -> None:
+        self.hops.append(Hop(target.provider, target.model, exc.code, exc.user_message))
+
+    def timed_out(self, target: Target) -> str:
+        """The whole chain's deadline passed while `target` worked: its sentence."""
+        message = DeadlineExceeded(self.deadline_s, [*(h.provider for h in self.hops),
+                                                     target.provider]).user_message
+        self.hops.append(Hop(target.provider, target.model, "deadline", message))
+        return message
+
+    def failed(self, target: Target, exc: ProviderError) -> None:
+        self.hops.append(Hop(target.provider, target.model, exc.code, exc.user_message))
+        self.errors.append((target.provider, exc))
+
+    def last(self, targets: list[Target]) -> Target:
+        """The provider the failed call is recorded under: the last one tried."""
+        return targets[min(len(self.hops), len(targets)) - 1]
+
+    def outcome(self, skipped: list[Hop], workspace: Workspace) -> Exception:
+        """The error the call ends with when no provider answered."""
+        if self.hops and self.hops[-1].error == "deadline":
+            return DeadlineExceeded(self.deadline_s, [h.provider for h in self.hops])
+        return failure(self.hops, self.errors, skipped, workspace)
 
 
 def failure(tried: list[Hop], errors: list[tuple[str, ProviderError]], skipped: list[Hop],
