@@ -193,7 +193,11 @@ EXPECTED_SCHEMA: dict[str, dict[str, Any]] = {
         ],
         "primary_key": ["id"],
         "unique": {},
-        "indexes": {"ix_ai_usage_logs_tenant_id_created_at": (["tenant_id", "created_at"], False)},
+        "indexes": {
+            "ix_ai_usage_logs_tenant_id_created_at": (["tenant_id", "created_at"], False),
+            "ix_ai_usage_logs_tenant_id_provider_created_at": (
+                ["tenant_id", "provider", "created_at"], False),  # 0008
+        },
     },
     "alembic_version": {
         "columns": ["version_num VARCHAR(32) [TEXT] NOT NULL"],
@@ -361,6 +365,36 @@ EXPECTED_SCHEMA: dict[str, dict[str, Any]] = {
         "primary_key": ["id"],
         "unique": {},
         "indexes": {"ix_meetings_tenant_id_created_at": (["tenant_id", "created_at"], False)},
+    },
+    # 0008: hourly usage and fallback totals kept by triggers (the Usage tab)
+    "ai_usage_hourly": {
+        "columns": [
+            "tenant_id TEXT [TEXT] NOT NULL",
+            "hour TEXT [TEXT] NOT NULL",
+            "provider TEXT [TEXT] NOT NULL",
+            "model TEXT [TEXT] NOT NULL",
+            "module TEXT [TEXT] NOT NULL",
+            *(f"{name} INTEGER [INTEGER] NOT NULL DEFAULT 0"
+              for name in ("calls", "errors", "cache_hits", "tokens", "cached_tokens")),
+            "cost_usd NUMERIC(12, 6) [NUMERIC] NOT NULL DEFAULT 0",
+            "latency_ms INTEGER [INTEGER] NOT NULL DEFAULT 0",
+            "latency_n INTEGER [INTEGER] NOT NULL DEFAULT 0",
+        ],
+        "primary_key": ["tenant_id", "hour", "provider", "model", "module"],
+        "unique": {},
+        "indexes": {},
+    },
+    "ai_fallback_hourly": {
+        "columns": [
+            "tenant_id TEXT [TEXT] NOT NULL",
+            "hour TEXT [TEXT] NOT NULL",
+            "provider TEXT [TEXT] NOT NULL",
+            "reason TEXT [TEXT] NOT NULL",
+            "fallbacks INTEGER [INTEGER] NOT NULL DEFAULT 0",
+        ],
+        "primary_key": ["tenant_id", "hour", "provider", "reason"],
+        "unique": {},
+        "indexes": {},
     },
     "workspaces": {
         "columns": [

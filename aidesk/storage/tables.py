@@ -113,6 +113,8 @@ ai_usage_logs = Table(
     Column("reasoning_tokens", Integer, nullable=True),  # part of completion_tokens
     Column("finish_reason", Text, nullable=True),
     Index("ix_ai_usage_logs_tenant_id_created_at", "tenant_id", "created_at"),
+    Index("ix_ai_usage_logs_tenant_id_provider_created_at", "tenant_id", "provider",
+          "created_at"),  # 0008: the bounded p95 latency query
 )
 
 ai_cache = Table(
@@ -200,6 +202,32 @@ ai_usage_counters = Table(
     _updated_at(),
     UniqueConstraint("tenant_id", "period", "period_start",
                      name="uq_ai_usage_counters_tenant_id_period_period_start"),
+)
+
+# 0008, local only: hourly totals per UTC hour (`YYYY-MM-DD HH`), provider, model and module
+# ('' for none), kept by the trigger tr_ai_usage_logs_hourly in the same transaction as
+# each usage row (refused and not-configured rows are no calls): the Usage tab reads these.
+ai_usage_hourly = Table(
+    "ai_usage_hourly",
+    metadata,
+    *(Column(name, Text, primary_key=True)
+      for name in ("tenant_id", "hour", "provider", "model", "module")),
+    *(Column(name, Integer, nullable=False, server_default=text("0"))
+      for name in ("calls", "errors", "cache_hits", "tokens", "cached_tokens")),
+    Column("cost_usd", _money(), nullable=False, server_default=text("0")),
+    # latency sum and count of answered, uncached calls
+    *(Column(name, Integer, nullable=False, server_default=text("0"))
+      for name in ("latency_ms", "latency_n")),
+)
+
+# 0008, local only: fallbacks away from a provider per UTC hour and reason (the hop's error
+# code), kept by the trigger tr_ai_audit_logs_fallbacks from each audit row's hops.
+ai_fallback_hourly = Table(
+    "ai_fallback_hourly",
+    metadata,
+    *(Column(name, Text, primary_key=True)
+      for name in ("tenant_id", "hour", "provider", "reason")),
+    Column("fallbacks", Integer, nullable=False, server_default=text("0")),
 )
 
 ai_preferences = Table(
