@@ -39,9 +39,13 @@ AUTO_TRANSLATE_KEY = "chat.auto_translate"  # app_state: translate incoming mess
 BULK_CONCURRENCY_KEY = "bulk.concurrency"  # app_state: bulk messages written at the same time
 BULK_CONCURRENCY_RANGE = (1, 32)
 DEFAULT_BULK_CONCURRENCY = 4
+AUDIT_RETENTION_KEY = "audit.retention_days"  # app_state: purge audit rows older (none: keep)
+AUDIT_RETENTION_RANGE = (1, 3650)
+AUDIT_KEEP_TEXT_KEY = "audit.keep_text"  # app_state: false: audit rows keep no prompt/answer
 MAX_RATE = 1e6
 LANGUAGE_CHOICES = ("system", *LANGUAGES)  # pt_BR | en | system (restart to apply)
-GLOBAL_KEYS = (DEADLINE_KEY, LANGUAGE_KEY, RATE_KEY, AUTO_TRANSLATE_KEY, BULK_CONCURRENCY_KEY)
+GLOBAL_KEYS = (DEADLINE_KEY, LANGUAGE_KEY, RATE_KEY, AUTO_TRANSLATE_KEY, BULK_CONCURRENCY_KEY,
+               AUDIT_RETENTION_KEY, AUDIT_KEEP_TEXT_KEY)
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d{1,2}")  # `50,00`, `12,5`: unambiguous (not `1,000`)
 
 
@@ -87,6 +91,9 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
         return _show(auto_translate(store))
     if section == "bulk":
         return _show(bulk_concurrency(store))
+    if section == "audit":
+        return _show(audit_retention_days(store) if name == "retention_days"
+                     else audit_keep_text(store))
     return str(ws.cache_ttl_days)
 
 
@@ -135,6 +142,12 @@ def set(store: Workspaces, ws: Workspace, key: str, value: str) -> list[str]:
         low, high = BULK_CONCURRENCY_RANGE
         store._set_state(BULK_CONCURRENCY_KEY,
                          _show(_number(key, raw, low=low, high=high, whole=True)))
+    elif section == "audit" and name == "keep_text":
+        store._set_state(AUDIT_KEEP_TEXT_KEY, _show(_bool(key, raw)))
+    elif section == "audit":
+        low, high = AUDIT_RETENTION_RANGE
+        store._set_state(AUDIT_RETENTION_KEY, "none" if raw.lower() in NONE | {"off"} else
+                         _show(_number(key, raw, low=low, high=high, whole=True, unit="days")))
     elif section == "calls":
         store.set_call_deadline(
             _number(key, raw, low=DEADLINE_RANGE[0], high=DEADLINE_RANGE[1], unit="s"))
@@ -248,6 +261,8 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "chat", "auto_translate", ""
     if ".".join(parts) == BULK_CONCURRENCY_KEY:
         return "bulk", "concurrency", ""
+    if ".".join(parts) in (AUDIT_RETENTION_KEY, AUDIT_KEEP_TEXT_KEY):
+        return "audit", parts[1], ""
     raise ConfigError(_("Unknown setting '{key}'; settings: {settings}.").format(
         key=_echo(key.strip()), settings=(
             "providers.<provider>.model|base_url|enabled|timeout_s, "
@@ -277,6 +292,20 @@ def auto_translate(store: Workspaces) -> bool:
     """`chat.auto_translate`: translate incoming messages in another language to Portuguese
     as a conversation opens (default off: every translation is a paid call)."""
     return store._state(AUTO_TRANSLATE_KEY) == "true"
+
+
+def audit_retention_days(store: Workspaces) -> int | None:
+    """`audit.retention_days`: audit rows older than this many days are purged (default
+    none: kept for ever)."""
+    raw = store._state(AUDIT_RETENTION_KEY)
+    low, high = AUDIT_RETENTION_RANGE
+    return int(raw) if raw and raw.isdigit() and low <= int(raw) <= high else None
+
+
+def audit_keep_text(store: Workspaces) -> bool:
+    """`audit.keep_text`: audit rows keep the prompt and the answer (default true; false:
+    metadata only, see aidesk.router.records)."""
+    return store._state(AUDIT_KEEP_TEXT_KEY) != "false"
 
 
 def bulk_concurrency(store: Workspaces) -> int:

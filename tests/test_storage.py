@@ -60,8 +60,11 @@ EXPECTED_SCHEMA: dict[str, dict[str, Any]] = {
         "primary_key": ["id"],
         "unique": {},
         "indexes": {
-            "ix_ai_audit_logs_tenant_id_created_at": (["tenant_id", "created_at"], False),
-            "ix_ai_audit_logs_tenant_id_success": (["tenant_id", "success"], False),
+            "ix_ai_audit_logs_tenant_id_created_at_id": (
+                ["tenant_id", "created_at", "id"], False),
+            **{f"ix_ai_audit_logs_tenant_id_{c}_created_at": (
+                ["tenant_id", c, "created_at", "id"], False)
+               for c in ("provider", "model", "user_id", "module", "success")},
         },
     },
     "ai_cache": {
@@ -415,6 +418,16 @@ ALLOWED_KEY_COLUMNS = {("ai_configs", "key_fingerprint"), ("ai_configs", "key_ma
 ALLOWED_KEY_COLUMNS.add(("app_state", "key"))
 
 
+# 0009: SQLAlchemy has no virtual tables nor triggers; these are pinned as sqlite_master has them.
+FTS = "ai_audit_fts"
+FTS_MASTER = {
+    ("table", "ai_audit_fts"), ("table", "ai_audit_fts_config"), ("table", "ai_audit_fts_data"),
+    ("table", "ai_audit_fts_docsize"), ("table", "ai_audit_fts_idx"),
+    ("trigger", "ai_audit_fts_delete"), ("trigger", "ai_audit_fts_insert"),
+    ("trigger", "ai_audit_fts_update"),
+}
+
+
 def affinity(declared: str) -> str:
     """SQLite's column affinity rules (https://sqlite.org/datatype3.html, section 3.1)."""
     declared = declared.upper()
@@ -433,6 +446,8 @@ def actual_schema(db: Database) -> dict[str, dict[str, Any]]:
     inspector = inspect(db.engine)
     schema: dict[str, dict[str, Any]] = {}
     for table in inspector.get_table_names():
+        if table.startswith(FTS):  # the FTS5 table and its shadow tables: see FTS_MASTER
+            continue
         columns = []
         for col in inspector.get_columns(table):
             declared = str(col["type"])
@@ -478,6 +493,8 @@ def alembic_heads() -> set[str]:
 def test_blank_file_gets_exact_schema(db: Database) -> None:
     assert db.path.exists()
     assert actual_schema(db) == EXPECTED_SCHEMA
+    assert {(kind, name) for kind, name, _ in sqlite_master(db)
+            if name.startswith(FTS)} == FTS_MASTER
 
 
 def test_revision_is_head_and_reopening_is_a_no_op(
@@ -514,7 +531,9 @@ def test_opening_an_up_to_date_database_is_fast(db: Database) -> None:
 
 
 def test_migrated_schema_matches_tables_metadata(db: Database) -> None:
-    options = {"compare_type": True, "compare_server_default": True}
+    options = {"compare_type": True, "compare_server_default": True,
+               "include_name": lambda name, kind, _parent: not (
+                   kind == "table" and str(name).startswith(FTS))}
     with db.connect() as conn:
         context = MigrationContext.configure(conn, opts=options)
         assert compare_metadata(context, metadata) == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +46,9 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
 # Plain SQL: this runs once per call (see aidesk.router.limits); columns as aidesk.storage.tables.
 _USAGE_INSERT = _insert("ai_usage_logs", USAGE_COLUMNS)
 _AUDIT_INSERT = _insert("ai_audit_logs", AUDIT_COLUMNS)
+# aidesk.settings AUDIT_KEEP_TEXT_KEY: 'false' keeps prompts and answers out of the audit log
+_KEEP_TEXT = "SELECT value FROM app_state WHERE key = 'audit.keep_text'"
+_PROMPT, _RESPONSE = AUDIT_COLUMNS.index("prompt"), AUDIT_COLUMNS.index("response")
 
 
 @dataclass(slots=True)
@@ -111,6 +115,17 @@ def rows(rec: CallRecord, now: datetime) -> tuple[tuple[Any, ...], tuple[Any, ..
     return usage, audit
 
 
+def without_text(audit: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The audit row with no prompt and no answer (metadata only)."""
+    row = list(audit)
+    row[_PROMPT] = row[_RESPONSE] = None
+    return tuple(row)
+
+
+def keeps_text(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute(_KEEP_TEXT).fetchone() != ("false",))
+
+
 def counts(rec: CallRecord) -> bool:
     """Whether the call adds to the limit counters: it reached a provider and was not cached."""
     return not rec.cached and rec.outcome not in NOT_COUNTED
@@ -136,6 +151,8 @@ def write(
         with db.writing() as conn:
             estimate = limits.release(conn, rec.request_id) if reserved else None
             conn.execute(_USAGE_INSERT, usage)
+            if not keeps_text(conn):
+                audit = without_text(audit)
             conn.execute(_AUDIT_INSERT, audit)
             if counts(rec):
                 tokens, cost = counted_use(rec, estimate)
@@ -147,11 +164,21 @@ def write(
         _spool(db, rec, now, usage, audit, reserved, error)
 
 
+def _keeps_text(db: Database) -> bool:
+    """Whether the setting allows text; when it cannot be read, no (the safe side)."""
+    try:
+        with db.raw() as conn:
+            return keeps_text(conn)
+    except StorageError:
+        return False
+
+
 def _spool(
     db: Database, rec: CallRecord, now: datetime, usage: tuple[Any, ...],
     audit: tuple[Any, ...], reserved: bool, error: StorageError,
 ) -> None:
     estimate = limits.held(db, rec.request_id) if reserved else None
+    audit = audit if _keeps_text(db) else without_text(audit)
     count = None
     if counts(rec):
         tokens, cost = counted_use(rec, estimate)

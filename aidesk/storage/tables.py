@@ -153,8 +153,11 @@ ai_audit_logs = Table(
     _created_at(),
     Column("finish_reason", Text, nullable=True),  # 0003
     Column("truncated", Boolean, nullable=False, default=False, server_default=text("0")),
-    Index("ix_ai_audit_logs_tenant_id_created_at", "tenant_id", "created_at"),
-    Index("ix_ai_audit_logs_tenant_id_success", "tenant_id", "success"),
+    # 0009: keyset pages newest first on (created_at, id), alone or under one filter; the
+    # FTS5 table ai_audit_fts over prompt/response and its triggers live in migration 0009
+    Index("ix_ai_audit_logs_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
+    *(Index(f"ix_ai_audit_logs_tenant_id_{c}_created_at", "tenant_id", c, "created_at", "id")
+      for c in ("provider", "model", "user_id", "module", "success")),
 )
 
 ai_limits = Table(
@@ -218,6 +221,7 @@ ai_usage_hourly = Table(
     # latency sum and count of answered, uncached calls
     *(Column(name, Integer, nullable=False, server_default=text("0"))
       for name in ("latency_ms", "latency_n")),
+    sqlite_with_rowid=False,
 )
 
 # 0008, local only: fallbacks away from a provider per UTC hour and reason (the hop's error
@@ -228,6 +232,7 @@ ai_fallback_hourly = Table(
     *(Column(name, Text, primary_key=True)
       for name in ("tenant_id", "hour", "provider", "reason")),
     Column("fallbacks", Integer, nullable=False, server_default=text("0")),
+    sqlite_with_rowid=False,
 )
 
 ai_preferences = Table(

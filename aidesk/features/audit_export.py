@@ -1,0 +1,108 @@
+"""The audit log's CSV export (streamed) and its retention purge (no Qt).
+
+`export_csv` writes the rows of a filter to a binary file in chunks, as aidesk.features.leads
+writes its CSV (UTF-8 with BOM, `;`, CRLF, formula-guarded cells): one read snapshot, a
+cursor walked in order, so a million rows never sit in memory. It reports the rows written
+after each chunk and stops between chunks when asked to (the file is then incomplete: the
+caller removes it). `purge` deletes rows older than N days in small transactions; the FTS5
+triggers keep the search index in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any, BinaryIO
+
+from aidesk.errors import AIDeskError
+from aidesk.features.audit_log import _OUTCOME, AuditFilter, where
+from aidesk.features.leads import csv_bytes
+from aidesk.formats import local
+from aidesk.i18n import _
+from aidesk.storage import Database
+from aidesk.storage.values import utc_from_text, utc_text
+
+CHUNK_ROWS = 5000
+PURGE_BATCH = 5000
+RETENTION_RANGE = (1, 3650)
+CSV_HEADER = ("created_at", "provider", "model", "module", "user", "outcome", "tokens",
+              "cost_usd", "latency_ms", "error", "prompt", "response")
+_EXPORT = (
+    f"SELECT a.created_at, a.provider, a.model, a.module, a.user_id, {_OUTCOME}, "
+    "a.tokens_used, u.cost_usd, u.response_time_ms, a.error_message, a.prompt, a.response "
+    "FROM ai_audit_logs a LEFT JOIN ai_usage_logs u ON u.tenant_id = a.tenant_id "
+    "AND u.created_at = a.created_at AND u.request_id = a.request_id "
+)
+
+
+class ExportCancelled(AIDeskError):
+    code = "cancelled"
+
+    def __init__(self) -> None:
+        super().__init__(_("The export was cancelled; no file was kept."))
+
+
+def _cells(row: tuple[Any, ...]) -> list[Any]:
+    stamp = local(utc_from_text(str(row[0]))).strftime("%Y-%m-%d %H:%M:%S")
+    return [stamp, *("" if v is None else v for v in row[1:])]
+
+
+def csv_chunks(db: Database, tenant_id: str, flt: AuditFilter,
+               chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[bytes, int]]:
+    """The CSV file in pieces: (bytes, rows in them); the first piece is the header."""
+    clause, params = where(tenant_id, flt)
+    head = csv_bytes(CSV_HEADER, ())
+    yield head, 0
+    with db.reading() as conn:
+        cursor = conn.execute(
+            f"{_EXPORT} WHERE {clause} ORDER BY a.created_at DESC, a.id DESC", params)
+        while batch := list(islice(cursor, chunk_rows)):
+            yield csv_bytes(CSV_HEADER, (_cells(r) for r in batch))[len(head):], len(batch)
+
+
+def export_csv(db: Database, tenant_id: str, flt: AuditFilter, out: BinaryIO, *,
+               progress: Callable[[int], None] | None = None,
+               cancelled: Callable[[], bool] | None = None,
+               chunk_rows: int = CHUNK_ROWS) -> int:
+    """Write the filtered rows to `out`; return how many. Raises ExportCancelled when
+    `cancelled()` turns true (checked between chunks)."""
+    written = 0
+    for data, count in csv_chunks(db, tenant_id, flt, chunk_rows):
+        if cancelled is not None and cancelled():
+            raise ExportCancelled
+        out.write(data)
+        written += count
+        if progress is not None and count:
+            progress(written)
+    return written
+
+
+def count(db: Database, tenant_id: str, flt: AuditFilter) -> int:
+    """How many rows match `flt` (the export's total, for its progress bar)."""
+    clause, params = where(tenant_id, flt)
+    with db.raw() as conn:
+        return int(conn.execute(
+            f"SELECT count(*) FROM ai_audit_logs a WHERE {clause}", params).fetchone()[0])
+
+
+def purge(db: Database, days: int, now: datetime) -> int:
+    """Delete every workspace's audit rows older than `days` days; return how many."""
+    low, high = RETENTION_RANGE
+    if not low <= days <= high:
+        raise ValueError(f"retention {days} days outside {low}-{high}")
+    cutoff = utc_text(now - timedelta(days=days))
+    with db.raw() as conn:
+        tenants = [r[0] for r in conn.execute("SELECT DISTINCT tenant_id FROM ai_audit_logs")]
+    deleted = 0
+    for tenant in tenants:
+        while True:
+            with db.writing() as conn:
+                gone = conn.execute(
+                    "DELETE FROM ai_audit_logs WHERE rowid IN (SELECT rowid FROM ai_audit_logs "
+                    "WHERE tenant_id = ? AND created_at < ? LIMIT ?)",
+                    (tenant, cutoff, PURGE_BATCH)).rowcount
+            deleted += gone
+            if gone < PURGE_BATCH:
+                break
+    return deleted
