@@ -12,6 +12,7 @@ Create Date: 2026-11-26
   error code), how many times the router fell back from it (skipped providers excluded).
 - An AFTER INSERT trigger on each log table keeps them in the same transaction as the row
   (router writes, spool replay and seeding alike). Existing rows are summed in once here.
+  Both tables are WITHOUT ROWID: a range read walks the primary key alone.
 - ix_ai_usage_logs_tenant_id_provider_created_at: the bounded p95 latency query.
 
 Imports nothing from aidesk.
@@ -70,6 +71,7 @@ def upgrade() -> None:
         *(sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0"))
           for name in ("latency_ms", "latency_n")),
         sa.PrimaryKeyConstraint("tenant_id", "hour", "provider", "model", "module"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "ai_fallback_hourly",
@@ -79,6 +81,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("fallbacks", sa.Integer(), nullable=False, server_default=sa.text("0")),
         sa.PrimaryKeyConstraint("tenant_id", "hour", "provider", "reason"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_ai_usage_logs_tenant_id_provider_created_at", "ai_usage_logs",
                     ["tenant_id", "provider", "created_at"])
