@@ -193,17 +193,25 @@ def test_an_empty_range_has_no_figures(db: Database) -> None:
     assert f.cache_hit_rate == 0.0
 
 
-def test_existing_rows_are_summed_in_by_the_migration(db: Database, tmp_path: Path) -> None:
+def test_existing_rows_are_summed_in_by_the_migration(db: Database) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from aidesk.storage.db import MIGRATIONS_DIR
+
     with db.raw() as conn:
         before = conn.execute("SELECT sum(calls), sum(tokens) FROM ai_usage_hourly").fetchone()
-        conn.execute("DELETE FROM ai_usage_hourly")
-        conn.execute("UPDATE alembic_version SET version_num = '0007'")
-        conn.execute("DROP TRIGGER tr_ai_usage_logs_hourly")
-        conn.execute("DROP TRIGGER tr_ai_audit_logs_fallbacks")
-        conn.execute("DROP TABLE ai_usage_hourly")
-        conn.execute("DROP TABLE ai_fallback_hourly")
-        conn.execute("DROP INDEX ix_ai_usage_logs_tenant_id_provider_created_at")
+    with db.connect() as conn:  # back to before 0008, the logs kept
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.set_main_option("path_separator", "os")
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+        conn.commit()
+    with db.raw() as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE "
+                            "'%hourly%'").fetchone() == (0,)
     db.close()
     with open_database(db.path) as again, again.raw() as conn:
         after = conn.execute("SELECT sum(calls), sum(tokens) FROM ai_usage_hourly").fetchone()
-    assert after == before
+    assert after == before and before[0] > 300
