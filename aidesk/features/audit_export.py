@@ -10,7 +10,7 @@ triggers keep the search index in step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any, BinaryIO
@@ -49,7 +49,7 @@ def _cells(row: tuple[Any, ...]) -> list[Any]:
 
 
 def csv_chunks(db: Database, tenant_id: str, flt: AuditFilter,
-               chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[bytes, int]]:
+               chunk_rows: int = CHUNK_ROWS) -> Generator[tuple[bytes, int], None, None]:
     """The CSV file in pieces: (bytes, rows in them); the first piece is the header."""
     clause, params = where(tenant_id, flt)
     head = csv_bytes(CSV_HEADER, ())

@@ -1,0 +1,1 @@
+"""The Audit tab: every AI call of the workspace, filtered, searched, exported."""
