@@ -20,6 +20,7 @@ TAB_ICONS["BulkTab"] = "send"
 TAB_ICONS["ImagesTab"] = "image"
 TAB_ICONS["MeetingsTab"] = "mic"
 TAB_ICONS["AuditTab"] = "search"
+TAB_ICONS["UsageTab"] = "chart-column"
 BUTTON_ICONS = {
     "check_all_button": "check", "generate_button": "sparkles", "stop_button": "square",
     "regenerate_button": "refresh", "copy_button": "copy", "save_button": "save",

@@ -19,6 +19,7 @@ TABS: list[tuple[str, str]] = [
     (N_("Bul&k messages"), "aidesk.ui.bulk.tab:BulkTab"),
     (N_("I&mages"), "aidesk.ui.images.tab:ImagesTab"),
     (N_("Mee&tings"), "aidesk.ui.meetings.tab:MeetingsTab"),
+    (N_("Usage"), "aidesk.ui.usage.tab:UsageTab"),
 ]
 
 
