@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,34 @@ def test_text_search_is_fts_with_quoted_words_and_no_accents_needed(db: Database
     assert found('" OR * NEAR( -') == set()  # FTS5 syntax is only words here
     assert found("verão") == found("VERAO")
     assert audit_log.fts_query('a "b') == '"a" """b"'
+
+
+@pytest.mark.parametrize(("window", "sort_at_most"), [(5000, 50_000), (2, 50_000), (2, 0)])
+def test_search_strategies_agree_with_a_plain_scan(
+        db: Database, monkeypatch: pytest.MonkeyPatch, window: int, sort_at_most: int) -> None:
+    """Walk the latest rows; else sort the few matches; else walk on (common words)."""
+    monkeypatch.setattr(audit_log, "WINDOW", window)
+    monkeypatch.setattr(audit_log, "SORT_AT_MOST", sort_at_most)
+    everything = all_rows(db, AuditFilter())
+    for text, flt in (("natal", AuditFilter()), ("verao", AuditFilter(module="chat")),
+                      ("número", AuditFilter(outcome="success")),
+                      ("resposta", AuditFilter(user_id="user2"))):
+        plain = [r.id for r in everything if text_of(db, r.id, text) and matches(r, flt)]
+        assert [r.id for r in all_rows(db, replace(flt, text=text), size=3)] == plain
+        assert plain
+
+
+def text_of(db: Database, audit_id: str, word: str) -> bool:
+    got = detail(db, "t1", audit_id)
+    assert got is not None
+    fold = {"verao": "verão", "número": "número"}.get(word, word)
+    return fold in f"{got.prompt} {got.response}"
+
+
+def matches(row: audit_log.AuditRow, flt: AuditFilter) -> bool:
+    return ((flt.module is None or row.module == flt.module)
+            and (flt.user_id is None or row.user_id == flt.user_id)
+            and (flt.outcome is None or row.outcome == "ok"))
 
 
 def test_fts_follows_deletes_and_updates(db: Database) -> None:

@@ -16,6 +16,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from aidesk.storage import Database
@@ -24,6 +25,8 @@ from aidesk.storage.values import utc_from_text, utc_text
 PAGE_SIZE = 200
 OUTCOMES = ("success", "error", "refused", "cancelled")
 PREVIEW_CHARS = 160
+WINDOW = 5000  # rows walked first for a search (see _search)
+SORT_AT_MOST = 50_000  # matches sorted rather than walked
 _MASKED = re.compile(r"[\w-]{1,8}…\w{4}")  # aidesk.redact.mask's shape: `sk-…a1b2`
 _USAGE = ("FROM ai_usage_logs u WHERE u.tenant_id = a.tenant_id "
           "AND u.created_at = a.created_at AND u.request_id = a.request_id")
@@ -107,8 +110,9 @@ def fts_query(text: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-def where(tenant_id: str, flt: AuditFilter) -> tuple[str, list[Any]]:
-    """The WHERE clause of `flt` (table alias `a`) and its parameters."""
+def where(tenant_id: str, flt: AuditFilter, *, text: bool = True) -> tuple[str, list[Any]]:
+    """The WHERE clause of `flt` (table alias `a`) and its parameters (without the search
+    words when `text` is false)."""
     parts, params = ["a.tenant_id = ?"], [tenant_id]
     for column, value in (("provider", flt.provider), ("model", flt.model),
                           ("user_id", flt.user_id), ("module", flt.module)):
@@ -125,7 +129,7 @@ def where(tenant_id: str, flt: AuditFilter) -> tuple[str, list[Any]]:
         parts.append("a.success = 1")
     elif flt.outcome is not None:
         parts.append(f"a.success = 0 AND {_OUTCOME} IN {_FAILED_AS[flt.outcome]}")
-    query = fts_query(flt.text)
+    query = fts_query(flt.text) if text else ""
     if query:
         parts.append("a.rowid IN (SELECT rowid FROM ai_audit_fts WHERE ai_audit_fts MATCH ?)")
         params.append(query)
@@ -140,15 +144,65 @@ def _row(values: sqlite3.Row | tuple[Any, ...]) -> AuditRow:
         truncated=bool(values[10]))
 
 
+def _table(flt: AuditFilter) -> str:
+    """Failed calls are few: read them along the success index, whatever else is filtered
+    (without statistics per value the planner would walk a provider's or user's rows)."""
+    if flt.outcome is not None and flt.outcome != "success":
+        return "ai_audit_logs a INDEXED BY ix_ai_audit_logs_tenant_id_success_created_at"
+    return "ai_audit_logs a"
+
+
 def page_query(conn: sqlite3.Connection, tenant_id: str, flt: AuditFilter,
                after: Cursor | None = None, limit: int = PAGE_SIZE) -> list[AuditRow]:
-    clause, params = where(tenant_id, flt)
+    clause, params = where(tenant_id, flt, text=False)
     if after is not None:
         clause += " AND (a.created_at, a.id) < (?, ?)"
         params += [after.created_at, after.id]
-    sql = (f"SELECT {', '.join(ROW_COLUMNS)} FROM ai_audit_logs a WHERE {clause} "
-           "ORDER BY a.created_at DESC, a.id DESC LIMIT ?")
-    return [_row(r) for r in conn.execute(sql, [*params, limit])]
+    order = "ORDER BY a.created_at DESC, a.id DESC"
+    columns, table = ", ".join(ROW_COLUMNS), _table(flt)
+    query = fts_query(flt.text)
+    if not query:
+        sql = f"SELECT {columns} FROM {table} WHERE {clause} {order} LIMIT ?"
+        return [_row(r) for r in conn.execute(sql, [*params, limit])]
+    walk = f"SELECT a.rowid AS r, a.created_at AS c, a.id AS i FROM {table} WHERE {clause} {order}"
+    return _search(conn, query, walk, params, limit)
+
+
+def _search(conn: sqlite3.Connection, query: str, walk: str, params: list[Any],
+            limit: int) -> list[AuditRow]:
+    """Rows matching the search words too, by the cheaper of two ways. Common words: walk
+    the rows in order and ask the FTS index about each (the page fills within a few
+    thousand rows). Rare words: take the FTS matches and sort them (few to sort). The
+    first WINDOW rows are walked first; when they do not fill the page, the number of
+    matches decides."""
+    check = ("EXISTS (SELECT 1 FROM ai_audit_fts f WHERE f.ai_audit_fts MATCH ? "
+             "AND f.rowid = w.r)")
+    # The walk reads its ordered co-routine in order and stops at `limit` matches; its
+    # output is checked to be in order (else sorted, at the cost of checking every row).
+    walked = f"SELECT w.r, w.c, w.i FROM ({walk} LIMIT ?) w WHERE {check}"
+
+    def walk_rows(window: int) -> list[int]:
+        got = conn.execute(f"{walked} LIMIT ?", [*params, window, query, limit]).fetchall()
+        if any(a[1:] < b[1:] for a, b in pairwise(got)):
+            got = conn.execute(f"{walked} ORDER BY w.c DESC, w.i DESC LIMIT ?",
+                               [*params, window, query, limit]).fetchall()
+        return [r[0] for r in got]
+
+    found = walk_rows(WINDOW)
+    if len(found) < limit:
+        matches = conn.execute("SELECT count(*) FROM ai_audit_fts WHERE ai_audit_fts MATCH ?",
+                               (query,)).fetchone()[0]
+        if matches > SORT_AT_MOST:  # common, yet not in the latest rows: walk on
+            found = walk_rows(-1)
+        else:
+            sort = (f"SELECT w.r FROM ({walk}) w WHERE w.r IN (SELECT rowid FROM "
+                    "ai_audit_fts WHERE ai_audit_fts MATCH ?) ORDER BY w.c DESC, w.i DESC LIMIT ?")
+            found = [r[0] for r in conn.execute(sort, [*params, query, limit])]
+    if not found:
+        return []
+    rows = (f"SELECT {', '.join(ROW_COLUMNS)} FROM ai_audit_logs a WHERE a.rowid IN "
+            f"({', '.join('?' * len(found))}) ORDER BY a.created_at DESC, a.id DESC")
+    return [_row(r) for r in conn.execute(rows, found)]
 
 
 def page(db: Database, tenant_id: str, flt: AuditFilter, after: Cursor | None = None,
