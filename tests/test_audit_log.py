@@ -196,7 +196,9 @@ def test_csv_export_streams_guarded_cells_in_chunks(db: Database) -> None:
     assert n == len(all_rows(db, AuditFilter(outcome="success")))
     assert audit_export.count(db, "t1", AuditFilter(outcome="success")) == n
     assert seen == sorted(seen) and seen[-1] == n and len(seen) == -(-n // 7)
-    assert all(r[11].startswith("resposta") for r in rows[1:])
+    assert all(r[9].startswith("resposta") for r in rows[1:])
+    first = datetime.strptime(rows[1][0], "%Y-%m-%d %H:%M:%S")
+    assert first == NOW.astimezone().replace(tzinfo=None)  # local time
     assert "'=SUM" not in data.decode("utf-8-sig")  # only a cell's start is guarded...
     guarded = io.BytesIO()
     records.write(db, CallRecord("f", "t1", None, "chat", "=HYPERLINK(x)", response="ok"),

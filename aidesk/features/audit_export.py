@@ -12,28 +12,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from datetime import datetime, timedelta
-from itertools import islice
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from aidesk.errors import AIDeskError
 from aidesk.features.audit_log import _OUTCOME, AuditFilter, where
-from aidesk.features.leads import csv_bytes
-from aidesk.formats import local
+from aidesk.features.leads import _FORMULA_START, csv_bytes
 from aidesk.i18n import _
 from aidesk.storage import Database
-from aidesk.storage.values import utc_from_text, utc_text
+from aidesk.storage.values import utc_text
 
 CHUNK_ROWS = 5000
 PURGE_BATCH = 5000
 RETENTION_RANGE = (1, 3650)
-CSV_HEADER = ("created_at", "provider", "model", "module", "user", "outcome", "tokens",
-              "cost_usd", "latency_ms", "error", "prompt", "response")
-_EXPORT = (
-    f"SELECT a.created_at, a.provider, a.model, a.module, a.user_id, {_OUTCOME}, "
-    "a.tokens_used, u.cost_usd, u.response_time_ms, a.error_message, a.prompt, a.response "
-    "FROM ai_audit_logs a LEFT JOIN ai_usage_logs u ON u.tenant_id = a.tenant_id "
-    "AND u.created_at = a.created_at AND u.request_id = a.request_id "
-)
+CSV_HEADER = ("created_at", "provider", "model", "module", "user", "outcome", "tokens", "error",
+              "prompt", "response")
+_GUARDED = ", ".join(str(ord(c)) for c in _FORMULA_START)
+
+
+def _text(column: str) -> str:
+    """`column` as one CSV cell built by SQLite: quoted, quotes doubled, a formula's first
+    character guarded as leads.csv_bytes guards it, NULL as an empty cell."""
+    guarded = f"iif(unicode({column}) IN ({_GUARDED}), '''' || {column}, {column})"
+    return f"coalesce('\"' || replace({guarded}, '\"', '\"\"') || '\"', '')"
+
+
+# Each row comes out of SQLite as its CSV line (the Python csv module would cost more than
+# the query); the time in the computer's time zone, as SQLite's 'localtime' gives it.
+_LINE = " || ';' || ".join((
+    "datetime(a.created_at, 'localtime')",
+    *(_text(f"a.{c}") for c in ("provider", "model", "module", "user_id")),
+    _OUTCOME, "coalesce(a.tokens_used, '')",
+    *(_text(f"a.{c}") for c in ("error_message", "prompt", "response"))))
 
 
 class ExportCancelled(AIDeskError):
@@ -43,22 +52,17 @@ class ExportCancelled(AIDeskError):
         super().__init__(_("The export was cancelled; no file was kept."))
 
 
-def _cells(row: tuple[Any, ...]) -> list[Any]:
-    stamp = local(utc_from_text(str(row[0]))).strftime("%Y-%m-%d %H:%M:%S")
-    return [stamp, *("" if v is None else v for v in row[1:])]
-
-
 def csv_chunks(db: Database, tenant_id: str, flt: AuditFilter,
                chunk_rows: int = CHUNK_ROWS) -> Generator[tuple[bytes, int], None, None]:
-    """The CSV file in pieces: (bytes, rows in them); the first piece is the header."""
+    """The CSV file in pieces: (bytes, rows in them); the first piece is the header (from
+    leads.csv_bytes: UTF-8 with BOM, `;`, CRLF)."""
     clause, params = where(tenant_id, flt)
-    head = csv_bytes(CSV_HEADER, ())
-    yield head, 0
+    yield csv_bytes(CSV_HEADER, ()), 0
     with db.reading() as conn:
-        cursor = conn.execute(
-            f"{_EXPORT} WHERE {clause} ORDER BY a.created_at DESC, a.id DESC", params)
-        while batch := list(islice(cursor, chunk_rows)):
-            yield csv_bytes(CSV_HEADER, (_cells(r) for r in batch))[len(head):], len(batch)
+        cursor = conn.execute(f"SELECT {_LINE} FROM ai_audit_logs a WHERE {clause} "
+                              "ORDER BY a.created_at DESC, a.id DESC", params)
+        while batch := cursor.fetchmany(chunk_rows):
+            yield ("\r\n".join(r[0] for r in batch) + "\r\n").encode("utf-8"), len(batch)
 
 
 def export_csv(db: Database, tenant_id: str, flt: AuditFilter, out: BinaryIO, *,
