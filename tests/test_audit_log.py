@@ -14,13 +14,14 @@ import pytest
 
 from aidesk import settings
 from aidesk.core import Core
+from aidesk.errors import StorageError
 from aidesk.features import audit_export, audit_log
 from aidesk.features.audit_export import ExportCancelled, export_csv, purge
 from aidesk.features.audit_log import AuditFilter, detail, page
 from aidesk.providers.base import Usage
 from aidesk.router import records
 from aidesk.router.records import CallRecord
-from aidesk.storage import Database, open_database
+from aidesk.storage import Database, open_database, spool
 from aidesk.workspaces import Workspace
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -250,3 +251,40 @@ def all_fts(db: Database, word: str) -> int:
     with db.raw() as conn:
         return int(conn.execute("SELECT count(*) FROM ai_audit_fts WHERE ai_audit_fts MATCH ?",
                                 (word,)).fetchone()[0])
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_keep_text_holds_for_spooled_rows_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: bool) -> None:
+    """A row the database could not take goes to the spool already without its text."""
+    database = open_database(tmp_path / "spooled.db")
+    with database.writing() as conn:
+        conn.execute("INSERT INTO app_state (key, value) VALUES ('audit.keep_text', ?)",
+                     ("true" if keep else "false",))
+
+    def full(*_args: Any, **_kw: Any) -> Any:
+        raise StorageError("The disk is full.")
+
+    monkeypatch.setattr(database, "writing", full)
+    records.write(database, CallRecord("sp", "t1", None, "chat", "segredo do cliente",
+                                       response="resposta"), NOW)
+    monkeypatch.undo()
+    assert spool.replay(database) == 1
+    got = detail(database, "t1", page(database, "t1", AuditFilter(), None, 1)[0].id)
+    assert got is not None
+    assert (got.prompt, got.response) == (("segredo do cliente", "resposta") if keep
+                                          else (None, None))
+    database.close()
+
+
+def test_unreadable_setting_keeps_text_out(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    database = open_database(tmp_path / "x.db")
+
+    def broken(*_args: Any, **_kw: Any) -> Any:
+        raise StorageError("The database is locked.")
+
+    monkeypatch.setattr(database, "raw", broken)
+    assert records._keeps_text(database) is False  # the safe side
+    monkeypatch.undo()
+    database.close()
