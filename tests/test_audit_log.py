@@ -288,3 +288,12 @@ def test_unreadable_setting_keeps_text_out(tmp_path: Path,
     assert records._keeps_text(database) is False  # the safe side
     monkeypatch.undo()
     database.close()
+
+
+def test_retention_purges_in_small_transactions(db: Database) -> None:
+    seed(db, 3, tenant="t2", start=NOW - timedelta(days=3))
+    steps = list(audit_export.purge_batches(db, 1, NOW, batch=2))
+    assert sorted(steps) == [1, 1, 2, 2, 2]  # t1: 2+2+1, t2: 2+1 (a short step ends each)
+    assert audit_export.purge(db, 1, NOW) == 0
+    with db.raw() as conn:
+        conn.execute("INSERT INTO ai_audit_fts (ai_audit_fts) VALUES ('integrity-check')")

@@ -22,7 +22,7 @@ from aidesk.storage import Database
 from aidesk.storage.values import utc_text
 
 CHUNK_ROWS = 5000
-PURGE_BATCH = 5000
+PURGE_BATCH = 1000  # ~60 ms of deleting (search index included) per transaction
 RETENTION_RANGE = (1, 3650)
 CSV_HEADER = ("created_at", "provider", "model", "module", "user", "outcome", "tokens", "error",
               "prompt", "response")
@@ -90,23 +90,28 @@ def count(db: Database, tenant_id: str, flt: AuditFilter) -> int:
             f"SELECT count(*) FROM ai_audit_logs a WHERE {clause}", params).fetchone()[0])
 
 
-def purge(db: Database, days: int, now: datetime) -> int:
-    """Delete every workspace's audit rows older than `days` days; return how many."""
+def purge_batches(db: Database, days: int, now: datetime,
+                  batch: int = PURGE_BATCH) -> Generator[int, None, None]:
+    """Delete every workspace's audit rows older than `days` days, one transaction of at
+    most `batch` rows per step, yielding how many each deleted (a caller can pause between
+    steps: the first purge of a big log takes a while; others write in between)."""
     low, high = RETENTION_RANGE
     if not low <= days <= high:
         raise ValueError(f"retention {days} days outside {low}-{high}")
     cutoff = utc_text(now - timedelta(days=days))
     with db.raw() as conn:
         tenants = [r[0] for r in conn.execute("SELECT DISTINCT tenant_id FROM ai_audit_logs")]
-    deleted = 0
     for tenant in tenants:
-        while True:
+        gone = batch
+        while gone == batch:
             with db.writing() as conn:
                 gone = conn.execute(
                     "DELETE FROM ai_audit_logs WHERE rowid IN (SELECT rowid FROM ai_audit_logs "
                     "WHERE tenant_id = ? AND created_at < ? LIMIT ?)",
-                    (tenant, cutoff, PURGE_BATCH)).rowcount
-            deleted += gone
-            if gone < PURGE_BATCH:
-                break
-    return deleted
+                    (tenant, cutoff, batch)).rowcount
+            yield gone
+
+
+def purge(db: Database, days: int, now: datetime) -> int:
+    """Delete every workspace's audit rows older than `days` days; return how many."""
+    return sum(purge_batches(db, days, now))

@@ -127,7 +127,7 @@ class AuditTab(WorkspaceTab):
             self.filters.set_choices)
         bridge.call(work.brl_rate).done.connect(lambda rate: setattr(self, "brl_per_usd", rate))
         bridge.call(work.retention).done.connect(self._show_retention)
-        bridge.call(lambda core: work.purge(core, datetime.now(UTC)))  # the retention setting
+        bridge.run(lambda core: work.purge(core, datetime.now(UTC)))  # the retention setting
 
     def _filter(self, flt: AuditFilter) -> None:
         if self.workspace is not None:
@@ -222,11 +222,11 @@ class AuditTab(WorkspaceTab):
         ws, days = self.workspace, self.retention.value() or None
         keep = self.keep_text.isChecked()
 
-        def apply(core: Any) -> int:
+        async def apply(core: Any) -> int:
             work.set_retention(core, ws, days, keep)
-            return work.purge(core, datetime.now(UTC))
+            return await work.purge(core, datetime.now(UTC))
 
-        job = self.ctx.bridge.call(apply)
+        job = self.ctx.bridge.run(apply)
         job.done.connect(self._purged)
         job.failed.connect(lambda exc: self.ctx.messenger.failure(exc, self))
         return job

@@ -57,10 +57,16 @@ def set_retention(core: Core, ws: Workspace, days: int | None, keep_text: bool) 
                  "true" if keep_text else "false")
 
 
-def purge(core: Core, now: datetime) -> int:
-    """Apply `audit.retention_days` now (nothing when it is off); return the rows deleted."""
+async def purge(core: Core, now: datetime) -> int:
+    """Apply `audit.retention_days` now (nothing when it is off); return the rows deleted.
+    A transaction of a thousand rows at a time, other work running in between."""
     days = settings.audit_retention_days(core.workspaces)
-    return 0 if days is None else audit_export.purge(core.db, days, now)
+    deleted = 0
+    if days is not None:
+        for gone in audit_export.purge_batches(core.db, days, now):
+            deleted += gone
+            await asyncio.sleep(0)
+    return deleted
 
 
 async def export(core: Core, tenant_id: str, flt: AuditFilter,
