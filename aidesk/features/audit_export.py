@@ -14,10 +14,8 @@ from collections.abc import Callable, Generator
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
-from aidesk.errors import AIDeskError
 from aidesk.features.audit_log import _OUTCOME, AuditFilter, where
 from aidesk.features.leads import _FORMULA_START, csv_bytes
-from aidesk.i18n import _
 from aidesk.storage import Database
 from aidesk.storage.values import utc_text
 
@@ -45,11 +43,9 @@ _LINE = " || ';' || ".join((
     *(_text(f"a.{c}") for c in ("error_message", "prompt", "response"))))
 
 
-class ExportCancelled(AIDeskError):
-    code = "cancelled"
-
-    def __init__(self) -> None:
-        super().__init__(_("The export was cancelled; no file was kept."))
+class ExportCancelled(Exception):
+    """The caller's `cancelled()` said stop: what the caller asked for, not a failure to
+    show (it says so in its own words and removes the partial file)."""
 
 
 def csv_chunks(db: Database, tenant_id: str, flt: AuditFilter,
