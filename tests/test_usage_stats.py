@@ -215,3 +215,23 @@ def test_existing_rows_are_summed_in_by_the_migration(db: Database) -> None:
     with open_database(db.path) as again, again.raw() as conn:
         after = conn.execute("SELECT sum(calls), sum(tokens) FROM ai_usage_hourly").fetchone()
     assert after == before and before[0] > 300
+
+
+def test_the_seed_makes_realistic_rows_that_the_figures_sum(tmp_path: Path) -> None:
+    from bench import seed
+
+    tenant = seed.seed(tmp_path / "seed.db", 6000, 3000, now=NOW)
+    with open_database(tmp_path / "seed.db") as database, database.raw() as conn:
+        row = conn.execute(
+            "SELECT count(DISTINCT provider), count(DISTINCT module), count(DISTINCT user_id), "
+            "avg(outcome = 'error'), avg(cached), min(created_at), max(created_at), "
+            "sum(CASE WHEN cached THEN 0 ELSE coalesce(total_tokens, 0) END) "
+            "FROM ai_usage_logs WHERE tenant_id = ?", (tenant,)).fetchone()
+        audit = conn.execute("SELECT count(*), avg(hops != '[]') FROM ai_audit_logs").fetchone()
+        q = us.Query(tenant, date(2026, 8, 1), date(2026, 11, 30), zone=UTC)
+        f = us.figures(conn, q, NOW)
+    assert row[:3] == (6, 6, 20)
+    assert 0.01 < row[3] < 0.03 and 0.08 < row[4] < 0.12
+    assert row[5] >= "2026-08-22" and row[6] <= "2026-11-20 15"
+    assert f.totals["tokens"] == row[7] and f.totals["calls"] == 6000
+    assert audit[0] == 3000 and 0.01 < audit[1] < 0.05

@@ -35,6 +35,7 @@ class BarChart(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
+        self.plot.getPlotItem().getAxis("left").setWidth(64)  # room for 0.005 or 1,000,000
         self.plot.getPlotItem().addLegend(offset=(-4, 4), labelTextColor="k")
         self.plot.scene().sigMouseMoved.connect(self._moved)
         self.setAccessibleName(title)
@@ -73,6 +74,7 @@ class BarChart(QWidget):
         step = max(1, -(-len(shown) // 8))  # at most 8 labels
         item.getAxis("bottom").setTicks([[(i, s) for i, s in enumerate(shown) if i % step == 0]])
         item.getAxis("left").setTextPen("k")
+        item.getAxis("left").enableAutoSIPrefix(False)  # plain numbers, no "x0.001" scale
         item.getAxis("bottom").setTextPen("k")
         item.enableAutoRange()
         if self.with_total:

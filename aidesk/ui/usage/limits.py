@@ -43,7 +43,8 @@ class LimitsPanel(QGroupBox):
         grid = QGridLayout(self)
         grid.addWidget(self.banner, 0, 0, 1, 4)
         for row, limit in enumerate(ORDER, start=1):
-            name = QLabel(limit_name(limit).capitalize())
+            text = limit_name(limit)
+            name = QLabel(text[:1].upper() + text[1:])  # "(USD)" stays upper case
             bar = QProgressBar()
             bar.setRange(0, SCALE)
             bar.setTextVisible(True)
