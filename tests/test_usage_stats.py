@@ -218,9 +218,10 @@ def test_existing_rows_are_summed_in_by_the_migration(db: Database) -> None:
 
 
 def test_the_seed_makes_realistic_rows_that_the_figures_sum(tmp_path: Path) -> None:
-    from bench import seed
+    import runpy
 
-    tenant = seed.seed(tmp_path / "seed.db", 6000, 3000, now=NOW)
+    seed = runpy.run_path(str(Path(__file__).resolve().parent.parent / "bench" / "seed.py"))
+    tenant = seed["seed"](tmp_path / "seed.db", 6000, 3000, now=NOW)
     with open_database(tmp_path / "seed.db") as database, database.raw() as conn:
         row = conn.execute(
             "SELECT count(DISTINCT provider), count(DISTINCT module), count(DISTINCT user_id), "
