@@ -107,23 +107,34 @@ def _where(q: Query) -> tuple[str, list[object]]:
     return sql, params
 
 
-def _bucket(grain: Grain) -> str:
-    local = "datetime(hour || ':00:00', ? || ' minutes')"
+def _label(day: date, grain: Grain) -> str:
     if grain == "day":
-        return f"date({local})"
+        return day.isoformat()
     if grain == "week":  # the Monday the local week starts on
-        return f"date({local}, '-6 days', 'weekday 1')"
-    return f"strftime('%Y-%m', {local})"
+        return (day - timedelta(days=day.weekday())).isoformat()
+    return day.strftime("%Y-%m")
 
 
 def tokens_by_bucket(conn: sqlite3.Connection, q: Query,
                      grain: Grain = "day") -> list[tuple[str, str, int]]:
-    """Spent tokens (cache hits excluded) per local day, week or month and provider."""
+    """Spent tokens (cache hits excluded) per local day, week or month and provider.
+
+    SQL sums them per UTC hour and provider, walking the primary key in order (no sort);
+    only those sums (at most 24 × days × providers) are put in local buckets here."""
     where, params = _where(q)
-    sql = (f"SELECT {_bucket(grain)} AS b, provider, sum(tokens) FROM ai_usage_hourly "
-           f"WHERE {where} GROUP BY b, provider ORDER BY b, provider")
-    rows = conn.execute(sql, [f"{q.offset_minutes():+d}", *params]).fetchall()
-    return [(str(b), str(p), int(t)) for b, p, t in rows]
+    rows = conn.execute(f"SELECT hour, provider, sum(tokens) FROM ai_usage_hourly "
+                        f"WHERE {where} GROUP BY hour, provider", params)
+    shift = timedelta(minutes=q.offset_minutes())
+    labels: dict[str, str] = {}
+    sums: dict[tuple[str, str], int] = {}
+    for hour, provider, tokens in rows:
+        label = labels.get(hour)
+        if label is None:
+            utc = datetime(int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]))
+            label = labels[hour] = _label((utc + shift).date(), grain)
+        key = (label, str(provider))
+        sums[key] = sums.get(key, 0) + int(tokens)
+    return [(b, p, t) for (b, p), t in sorted(sums.items())]
 
 
 def _providers(conn: sqlite3.Connection, q: Query) -> list[ProviderFigures]:
