@@ -146,6 +146,7 @@ def test_hover_shows_the_exact_values(tab: UsageTab) -> None:
     assert text.startswith(chart.categories[index])
     assert f"{day_total:,.0f}" in text
     assert tab.charts["fallbacks"].categories == ["groq"]
+    assert tab.summary.text().startswith("150 calls, ")
 
 
 def test_ranges_and_custom_days(tab: UsageTab, qtbot: Any,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from aidesk import formats
 from aidesk.features.usage_stats import Figures, Query
-from aidesk.i18n import N_, _
+from aidesk.i18n import N_, _, ngettext
 from aidesk.ui.context import UiContext, WorkspaceTab
 from aidesk.ui.usage import work
 from aidesk.ui.usage.charts import BarChart
@@ -222,11 +222,12 @@ class UsageTab(WorkspaceTab):
             falls[r][left.index(p)] = float(n)
         self.charts["fallbacks"].set_data(left, falls)
         totals, rate = f.totals, formats.number(100 * f.cache_hit_rate, 1) + "%"
+        count = int(totals["calls"])
+        calls = ngettext("{n} call", "{n} calls", count).format(n=formats.number(count))
         self.summary.setText(_(
-            "{calls} calls, {tokens} tokens, {cost} spent; cache hits {rate} of calls, "
-            "saving {saved}. This month so far: {month}; at this pace {forecast} by month "
-            "end.").format(
-                calls=formats.number(totals["calls"]), tokens=formats.number(totals["tokens"]),
+            "{calls}, {tokens} tokens, {cost} spent; cache hits {rate} of calls, saving "
+            "{saved}. This month so far: {month}; at this pace {forecast} by month end.").format(
+                calls=calls, tokens=formats.number(totals["tokens"]),
                 cost=formats.money(totals["cost_usd"]), rate=rate,
                 saved=formats.money(totals["saved_usd"]),
                 month=formats.money(f.forecast.spent_usd),
