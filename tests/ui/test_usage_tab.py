@@ -224,3 +224,27 @@ def test_screenshots(ctx: UiContext, qtbot: Any, ws: Workspace, code: str) -> No
         qtbot.wait(100)
         path = shoot(page.body, f"usage-{code}")
     assert path.stat().st_size > 10_000
+
+
+def test_the_router_s_80_percent_warning_alerts_without_a_refresh(
+        tab: UsageTab, qtbot: Any, on_worker: Callable[..., Any], ws: Workspace,
+        ctx: UiContext) -> None:
+    from aidesk.router import LimitWarning
+    from aidesk.router.limits import LimitStatus
+
+    def near_the_limit(core: Any) -> None:  # six uncached calls now: over 1,000 tokens today
+        core.workspaces.set_limit(ws.tenant_id, "tokens_per_day", 1000)
+        rng = random.Random(9)
+        for n in range(6):
+            record(core, ws.tenant_id, 3000 + n, datetime.now(UTC), rng, cache=False)
+
+    on_worker(near_the_limit)
+    loads = tab.loads
+    status = LimitStatus("tokens_per_day", 1000, 900, datetime.now(UTC) + timedelta(hours=5))
+    ctx.bridge.router_event.emit(LimitWarning("another-tenant", status))
+    ctx.bridge.router_event.emit(LimitWarning(ws.tenant_id, status))
+    qtbot.waitUntil(lambda: len(tab.limits.notified) == 1, timeout=10_000)
+    assert tab.loads == loads  # the limits only, not the charts
+    assert tab.limits.uses["tokens_per_day"].value == 1000
+    assert tab.limits.uses["tokens_per_day"].used > 1000
+    assert tab.limits.banner.kind == "refused"  # over 100%: the refusal, not the warning
