@@ -164,17 +164,17 @@ def page_query(conn: sqlite3.Connection, tenant_id: str, flt: AuditFilter,
     if not query:
         sql = f"SELECT {columns} FROM {table} WHERE {clause} {order} LIMIT ?"
         return [_row(r) for r in conn.execute(sql, [*params, limit])]
+    return _search(conn, query, table, clause, params, limit)
+
+
+def _search(conn: sqlite3.Connection, query: str, table: str, clause: str,
+            params: list[Any], limit: int) -> list[AuditRow]:
+    """Rows matching the search words too, by the cheaper of two ways, as the number of
+    matches says. Rare words (at most SORT_AT_MOST): take the FTS matches and sort them.
+    Common words: walk the rows in order and ask the FTS index about each; the page fills
+    within a few thousand rows (the first WINDOW walked first, then on if need be)."""
+    order = "ORDER BY a.created_at DESC, a.id DESC"
     walk = f"SELECT a.rowid AS r, a.created_at AS c, a.id AS i FROM {table} WHERE {clause} {order}"
-    return _search(conn, query, walk, params, limit)
-
-
-def _search(conn: sqlite3.Connection, query: str, walk: str, params: list[Any],
-            limit: int) -> list[AuditRow]:
-    """Rows matching the search words too, by the cheaper of two ways. Common words: walk
-    the rows in order and ask the FTS index about each (the page fills within a few
-    thousand rows). Rare words: take the FTS matches and sort them (few to sort). The
-    first WINDOW rows are walked first; when they do not fill the page, the number of
-    matches decides."""
     check = ("EXISTS (SELECT 1 FROM ai_audit_fts f WHERE f.ai_audit_fts MATCH ? "
              "AND f.rowid = w.r)")
     # The walk reads its ordered co-routine in order and stops at `limit` matches; its
@@ -188,16 +188,18 @@ def _search(conn: sqlite3.Connection, query: str, walk: str, params: list[Any],
                                [*params, window, query, limit]).fetchall()
         return [r[0] for r in got]
 
-    found = walk_rows(WINDOW)
-    if len(found) < limit:
-        matches = conn.execute("SELECT count(*) FROM ai_audit_fts WHERE ai_audit_fts MATCH ?",
-                               (query,)).fetchone()[0]
-        if matches > SORT_AT_MOST:  # common, yet not in the latest rows: walk on
+    matches = conn.execute("SELECT count(*) FROM ai_audit_fts WHERE ai_audit_fts MATCH ?",
+                           (query,)).fetchone()[0]
+    if not matches:
+        return []
+    if matches <= SORT_AT_MOST:
+        sort = (f"SELECT a.rowid FROM {table} WHERE {clause} AND a.rowid IN (SELECT rowid "
+                f"FROM ai_audit_fts WHERE ai_audit_fts MATCH ?) {order} LIMIT ?")
+        found = [r[0] for r in conn.execute(sort, [*params, query, limit])]
+    else:
+        found = walk_rows(WINDOW)
+        if len(found) < limit:  # common, yet not among the latest rows: walk on
             found = walk_rows(-1)
-        else:
-            sort = (f"SELECT w.r FROM ({walk}) w WHERE w.r IN (SELECT rowid FROM "
-                    "ai_audit_fts WHERE ai_audit_fts MATCH ?) ORDER BY w.c DESC, w.i DESC LIMIT ?")
-            found = [r[0] for r in conn.execute(sort, [*params, query, limit])]
     if not found:
         return []
     rows = (f"SELECT {', '.join(ROW_COLUMNS)} FROM ai_audit_logs a WHERE a.rowid IN "
