@@ -50,17 +50,23 @@ def detail_html(item: AuditDetail, brl_per_usd: float | None = None) -> str:
                            + (" · " + _("cut short") if row.truncated else "")))
     parts = [f"<table cellspacing='4'>{''.join(rows)}</table>"]
     if row.error:
-        parts.append(f"<h4>{escape(_('Error'))}</h4><p style='color:#c62828'>"
+        error = _("Error")  # outside the f-string: pybabel skips calls inside one
+        parts.append(f"<h4>{escape(error)}</h4><p style='color:#c62828'>"
                      f"{escape(row.error)}</p>")
     if item.hops:
         hops = "".join(f"<li>{escape(h.provider)} · {escape(h.model or '—')}: "
                        f"{escape(h.reason or '—')}</li>" for h in item.hops)
-        parts.append(f"<h4>{escape(_('Providers tried before'))}</h4><ol>{hops}</ol>")
+        tried = _("Providers tried before")
+        parts.append(f"<h4>{escape(tried)}</h4><ol>{hops}</ol>")
     not_kept = _("Not kept: this workspace keeps no prompts or answers in the audit log.")
     parts.append(_block(_("Prompt"), item.prompt, not_kept))
     parts.append(_block(_("Answer"), item.response,
                         not_kept if item.prompt is None else _("No answer.")))
     return "".join(parts)
+
+
+def _note(text: str) -> str:
+    return f"<p><i>{escape(text)}</i></p>"
 
 
 class DetailPane(QTextBrowser):
@@ -71,10 +77,10 @@ class DetailPane(QTextBrowser):
         self.clear_detail()
 
     def clear_detail(self) -> None:
-        self.setHtml(f"<p><i>{escape(_('Pick a call to see it in full.'))}</i></p>")
+        self.setHtml(_note(_("Pick a call to see it in full.")))
 
     def show_detail(self, item: AuditDetail | None, brl_per_usd: float | None = None) -> None:
         if item is None:
-            self.setHtml(f"<p><i>{escape(_('This call is no longer in the audit log.'))}</i></p>")
+            self.setHtml(_note(_("This call is no longer in the audit log.")))
         else:
             self.setHtml(detail_html(item, brl_per_usd))
