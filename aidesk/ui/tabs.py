@@ -19,9 +19,9 @@ TABS: list[tuple[str, str]] = [
     (N_("Bul&k messages"), "aidesk.ui.bulk.tab:BulkTab"),
     (N_("I&mages"), "aidesk.ui.images.tab:ImagesTab"),
     (N_("Mee&tings"), "aidesk.ui.meetings.tab:MeetingsTab"),
+    (N_("&Usage"), "aidesk.ui.usage.tab:UsageTab"),
+    (N_("Au&dit"), "aidesk.ui.audit.tab:AuditTab"),
 ]
-# Not yet listed (its texts await the pt-BR catalogue, checked by tests/ui/test_i18n_ui.py):
-#     (N_("Usage"), "aidesk.ui.usage.tab:UsageTab"),
 
 
 def build_tab(target: str, ctx: UiContext) -> WorkspaceTab:

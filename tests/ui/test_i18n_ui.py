@@ -268,7 +268,8 @@ class Checker:
             rest = rest.replace(name, " ")
         for allowed in ALLOWED:
             rest = re.sub(allowed, " ", rest, flags=re.IGNORECASE)
-        words = {w.lower() for w in re.findall(r"[A-Za-z]+", rest)}
+        # Whole words, accents included: "Período" is not "per" + "odo".
+        words = {w.lower() for w in re.findall(r"[^\W\d_]+", rest)}
         english = sorted(words & ENGLISH)
         return f"English words {english}" if english else None
 
@@ -887,7 +888,7 @@ def test_chat_and_leads_tabs_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp_p
         window = open_window(bridge, qtbot, tmp_path, emulator, "pt_BR")
         assert [normalise(window.tabs.tabText(i)) for i in range(window.tabs.count())] == [
             "Integrações", "Assistente", "Chat", "Leads", "Mensagens em massa", "Imagens",
-            "Reuniões"]
+            "Reuniões", "Uso", "Auditoria"]
         names = [ws.name for ws in window.workspaces]
         # User data shown as it is: file names (the source of a conversation), the CSV's
         # column names and the conversations' titles.
@@ -946,6 +947,66 @@ def test_bulk_images_and_meetings_tabs_in_portuguese(bridge: CoreBridge, qtbot: 
                                     for i in range(tab.fallback.list.count())), timeout=10_000)
         checker.check(window, "Integrations with Stability AI")
         checker.check_mnemonics(window, "Integrations with Stability AI")
+        checker.check(window, "status bar")
+        checker.assert_clean()
+
+
+def test_usage_and_audit_tabs_in_portuguese(bridge: CoreBridge, qtbot: Any, tmp_path: Path,
+                                            emulator: Any) -> None:
+    """Calls seeded for the charts and the audit log: the Usage tab's charts (their hover
+    texts), summary, limits (a limit set, its bar, the 80% banner and notification), and the
+    Audit tab's table, filters, detail pane and retention row."""
+    from aidesk.ui.audit.tab import AuditTab
+    from aidesk.ui.usage.tab import UsageTab
+    from tests.ui import test_audit_tab, test_usage_tab
+
+    def prepare(core: Any) -> None:
+        ws = test_usage_tab.seed(core)
+        test_audit_tab.seed(core, ws.tenant_id)
+
+    on_worker(bridge, qtbot, prepare)
+    with language("pt_BR"):
+        window = open_window(bridge, qtbot, tmp_path, emulator, "pt_BR")
+        seeded_error = "The provider answered with a server error."  # the seed's own words
+        checker = Checker(data=(*(ws.name for ws in window.workspaces), seeded_error))
+        usage = window.page(UsageTab)
+        assert isinstance(usage, UsageTab)
+        show_tab(window, usage)
+        qtbot.waitUntil(lambda: usage.loads >= 1, timeout=10_000)
+        checker.check(window, "Usage")
+        checker.check_mnemonics(window, "Usage")
+        charts = list(usage.charts.values())
+        checker.check_texts("Usage, chart hover", [
+            (f"chart {n + 1}", chart.describe(0)) for n, chart in enumerate(charts)])
+        loads = usage.loads
+        usage.limits.edits["requests_per_hour"].setText("200")
+        usage.limits.save.click()
+        qtbot.waitUntil(lambda: usage.limits.uses["requests_per_hour"].value == 200
+                        and usage.loads > loads, timeout=10_000)
+        checker.check(window, "Usage, a limit set")
+        checker.check_texts("Usage, limit bars", [
+            (name, bar.text()) for name, bar in usage.limits.bars.items()])
+        checker.check_texts("Usage, notifications", [
+            ("notification", text) for text in usage.limits.notified])
+        for width, height in SIZES:
+            window.resize(width, height)
+            qtbot.wait(80)
+            shoot(window, f"i18n-pt_BR-usage-{width}x{height}")
+        window.resize(*SIZES[0])
+
+        audit = window.page(AuditTab)
+        assert isinstance(audit, AuditTab)
+        show_tab(window, audit)
+        test_audit_tab.settle(qtbot, audit)
+        audit.table.selectRow(0)
+        qtbot.waitUntil(lambda: "Legenda 0" in audit.detail.toPlainText(), timeout=10_000)
+        checker.check(window, "Audit")
+        checker.check_mnemonics(window, "Audit")
+        checker.check_texts("Audit, table", model_texts(audit.table, "call", skip=(7,)))
+        for width, height in SIZES:
+            window.resize(width, height)
+            qtbot.wait(80)
+            shoot(window, f"i18n-pt_BR-audit-{width}x{height}")
         checker.check(window, "status bar")
         checker.assert_clean()
 
