@@ -46,7 +46,7 @@ def line(name: str, value: float, unit: str, target: str, ok: bool) -> bool:
 def seeded(folder: Path, rows: int) -> Path:
     path = folder / "aidesk.db"
     subprocess.run([sys.executable, str(SEED), str(path), "--usage", str(rows),
-                    "--audit", str(min(rows, 100_000)), "--workspace", WORKSPACE], check=True)
+                    "--audit", str(rows), "--workspace", WORKSPACE], check=True)
     return path
 
 
