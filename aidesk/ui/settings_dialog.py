@@ -170,6 +170,11 @@ class SettingsDialog(QDialog):
             "chat.auto_translate", _("Translate incoming messages to Portuguese automatically"))))
         form.addRow(_("Bulk messages written at once:"),
                     self._add(TextField("bulk.concurrency", _("4 (from 1 to 32)"))))
+        form.addRow(_("Delete audit rows after (days):"), self._add(
+            TextField("audit.retention_days", _("empty: keep them all"))))
+        form.addRow(_("Audit log:"), self._add(CheckField(
+            "audit.keep_text", _("Keep prompts and answers (off: times, providers and "
+                                 "costs only)"))))
         return page
 
     # -- load and save ------------------------------------------------------------------------

@@ -90,7 +90,7 @@ class MeetingsTab(WorkspaceTab):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
-        self.delete_button = QPushButton(_("&Delete"))
+        self.delete_button = QPushButton(_("Delete"))
         self.delete_button.setToolTip(_("Delete the selected meeting (its summary and "
                                         "transcript)"))
         self.view = MeetingView()
