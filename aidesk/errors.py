@@ -358,3 +358,22 @@ def limit_hints(limit: str) -> dict[str, str]:
     return {"cli_hint": _("Raise it with `aidesk config set limits.{limit} N`.").format(
                 limit=limit),
             "gui_hint": _("Raise it in Settings (Ctrl+,).")}
+
+
+# Why a provider was passed over, by the code its hop stores (shown in charts and the audit).
+HOP_REASONS = {
+    "invalid_key": N_("key rejected"), "key_rejected": N_("key rejected"),
+    "model_not_found": N_("model not found"), "rate_limited": N_("rate limit"),
+    "out_of_credits": N_("no credit"), "provider_unavailable": N_("service down"),
+    "timeout": N_("timeout"), "offline": N_("no connection"),
+    "malformed_response": N_("bad answer"), "empty_answer": N_("empty answer"),
+    "content_filtered": N_("content filter"), "moderated": N_("moderation"),
+    "unsupported": N_("not supported"), "bad_request": N_("bad request"),
+    "not_configured": N_("not set up"), "deadline": N_("deadline"),
+    "disabled": N_("disabled"), "no_key": N_("no key"),
+}
+
+
+def hop_reason(code: str) -> str:
+    """A hop's stored error code as the user reads it ("rate_limited" → "rate limit")."""
+    return _(HOP_REASONS[code]) if code in HOP_REASONS else code

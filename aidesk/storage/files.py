@@ -52,3 +52,15 @@ def tighten(path: Path, mode: int) -> None:
 def open_private(path: str, flags: int) -> int:
     """An `opener` for open(): new files get 0600."""
     return os.open(path, flags, PRIVATE_FILE)
+
+
+def write_whole(path: Path, data: str | bytes) -> Path:
+    """Write a file the user asked for so it appears complete or not at all: a reader (or a
+    crash) never sees half of it. Plain permissions: the file is the user's, not AIDesk's."""
+    part = path.with_name(path.name + ".part")
+    if isinstance(data, str):
+        part.write_text(data, encoding="utf-8")
+    else:
+        part.write_bytes(data)
+    part.replace(path)
+    return path

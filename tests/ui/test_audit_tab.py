@@ -138,7 +138,7 @@ def test_detail_pane_shows_the_call_in_full(tab: AuditTab, qtbot: Any) -> None:
     qtbot.waitUntil(lambda: "Legenda 0" in tab.detail.toPlainText(), timeout=10_000)
     text = tab.detail.toPlainText()
     for part in ("Escreva uma legenda para a campanha número 0 de verão", "100 in, 30 out",
-                 "US$", "900 ms", "groq · llama: rate_limited", "nothing masked"):
+                 "US$", "900 ms", "groq · llama: rate limit", "nothing masked"):
         assert part in text, part
     tab.table.selectRow(4)
     qtbot.waitUntil(lambda: "server error" in tab.detail.toPlainText(), timeout=10_000)

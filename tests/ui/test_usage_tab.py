@@ -146,6 +146,7 @@ def test_hover_shows_the_exact_values(tab: UsageTab) -> None:
     assert text.startswith(chart.categories[index])
     assert f"{day_total:,.0f}" in text
     assert tab.charts["fallbacks"].categories == ["groq"]
+    assert list(tab.charts["fallbacks"].series) == ["timeout"]  # the reason as people read it
     assert tab.summary.text().startswith("150 calls, ")
 
 

@@ -8,6 +8,7 @@ from html import escape
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from aidesk import formats
+from aidesk.errors import hop_reason
 from aidesk.features.audit_log import AuditDetail
 from aidesk.i18n import _
 from aidesk.ui.audit.model import outcome_text
@@ -55,7 +56,8 @@ def detail_html(item: AuditDetail, brl_per_usd: float | None = None) -> str:
                      f"{escape(row.error)}</p>")
     if item.hops:
         hops = "".join(f"<li>{escape(h.provider)} · {escape(h.model or '—')}: "
-                       f"{escape(h.reason or '—')}</li>" for h in item.hops)
+                       f"{escape(hop_reason(h.reason) if h.reason else '—')}</li>"
+                       for h in item.hops)
         tried = _("Providers tried before")
         parts.append(f"<h4>{escape(tried)}</h4><ol>{hops}</ol>")
     not_kept = _("Not kept: this workspace keeps no prompts or answers in the audit log.")

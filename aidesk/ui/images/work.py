@@ -7,7 +7,6 @@ QPixmap); the tab turns them into icons.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,7 +80,9 @@ async def save_as(source: Path, target: Path) -> Path:
         from aidesk.i18n import _
 
         try:
-            return Path(shutil.copyfile(source, target))
+            from aidesk.storage.files import write_whole
+
+            return write_whole(target, source.read_bytes())
         except OSError as exc:
             raise AIDeskError(_("The image could not be saved to {path}: {error}.").format(
                 path=target, error=exc.strerror or exc)) from None

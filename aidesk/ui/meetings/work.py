@@ -73,7 +73,9 @@ async def export(text: str, path: Path) -> Path:
     from aidesk.i18n import _
 
     try:
-        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
+        from aidesk.storage.files import write_whole
+
+        await asyncio.to_thread(write_whole, path, text)
     except OSError as exc:
         raise ConfigError(_("Cannot write {path}: {error}.").format(
             path=path, error=exc.strerror or exc)) from None

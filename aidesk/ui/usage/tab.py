@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidesk import formats
+from aidesk.errors import hop_reason
 from aidesk.features.usage_stats import Figures, Query
 from aidesk.i18n import N_, _, ngettext
 from aidesk.ui.context import UiContext, WorkspaceTab
@@ -217,9 +218,9 @@ class UsageTab(WorkspaceTab):
                                                               for p in f.providers]})
         reasons = sorted({r for _p, r, _n in f.fallbacks})
         left = sorted({p for p, _r, _n in f.fallbacks})
-        falls = {r: [0.0] * len(left) for r in reasons}
+        falls = {hop_reason(r): [0.0] * len(left) for r in reasons}
         for p, r, n in f.fallbacks:
-            falls[r][left.index(p)] = float(n)
+            falls[hop_reason(r)][left.index(p)] += float(n)
         self.charts["fallbacks"].set_data(left, falls)
         totals, rate = f.totals, formats.number(100 * f.cache_hit_rate, 1) + "%"
         count = int(totals["calls"])

@@ -4,6 +4,7 @@ decide the alerts due, save limits and write the CSV of the figures."""
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -68,7 +69,10 @@ def save_limits(core: Core, ws: Workspace, values: dict[str, str]) -> dict[str, 
 
 def write_csv(path: Path, rows: list[tuple[str, str, str, object]]) -> None:
     """The figures as (chart, category, series, value) rows, UTF-8 with a BOM for Excel."""
-    with path.open("w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.writer(out)
-        writer.writerow(("chart", "category", "series", "value"))
-        writer.writerows(rows)
+    from aidesk.storage.files import write_whole
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(("chart", "category", "series", "value"))
+    writer.writerows(rows)
+    write_whole(path, "\ufeff" + out.getvalue())  # the BOM Excel needs for UTF-8
