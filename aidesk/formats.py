@@ -7,6 +7,7 @@ conventions (Babel's CLDR data). The database keeps UTC instants and US dollars.
 
 from __future__ import annotations
 
+from datetime import date as Date
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -49,6 +50,15 @@ def number(value: float | int, digits: int = 0) -> str:
 
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=babel_locale())
+
+
+def bucket(label: str) -> str:
+    """A chart bucket, "2026-11-06" or "2026-11", as the language writes it short: 06/11 or
+    11/2026 (pt-BR), 11/6 or 11/2026 (en)."""
+    from babel.dates import format_skeleton
+
+    day = Date.fromisoformat(label if len(label) > 7 else label + "-01")
+    return format_skeleton("Md" if len(label) > 7 else "yMM", day, locale=babel_locale())
 
 
 def plain(value: float | int) -> str:

@@ -174,8 +174,10 @@ def test_decimal_numbers_in_messages_use_the_languages_decimal_sign() -> None:
     refused = LimitExceeded("cost_per_month", 2.5, 2.75, datetime(2026, 12, 1, tzinfo=UTC))
     assert "custo por mês (USD) é 2,5 (usado: 2,75)" in refused.text
     assert formats.plain(200000) == "200000" and formats.plain(1.5) == "1,5"
+    assert (formats.bucket("2026-11-06"), formats.bucket("2026-11")) == ("06/11", "11/2026")
     i18n.activate("en")
     assert formats.plain(1.5) == "1.5"
+    assert formats.bucket("2026-11-06") == "11/6"
 
 
 def test_router_hints_follow_the_surface(core, ws) -> None:  # type: ignore[no-untyped-def]

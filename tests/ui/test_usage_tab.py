@@ -249,3 +249,16 @@ def test_the_router_s_80_percent_warning_alerts_without_a_refresh(
     assert tab.limits.uses["tokens_per_day"].value == 1000
     assert tab.limits.uses["tokens_per_day"].used > 1000
     assert tab.limits.banner.kind == "refused"  # over 100%: the refusal, not the warning
+
+
+def test_axis_numbers_use_the_languages_decimal_sign(qtbot: Any) -> None:
+    from aidesk import i18n
+    from aidesk.ui.usage.charts import LocalAxis
+
+    axis = LocalAxis("left")
+    i18n.activate("pt_BR")
+    try:
+        assert axis.tickStrings([0.05, 1.0, 2500.0], 1.0, 0.05) == ["0,05", "1", "2500"]
+    finally:
+        i18n.activate("en")
+    assert axis.tickStrings([0.05], 1.0, 0.05) == ["0.05"]

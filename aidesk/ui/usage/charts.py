@@ -10,10 +10,18 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from aidesk import formats
 from aidesk.i18n import _
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
            "#ff9da7", "#9c755f", "#bab0ac")
+
+
+class LocalAxis(pg.AxisItem):
+    """Tick numbers with the language's decimal sign (0,05 in pt-BR), never a scale prefix."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [formats.plain(round(v * scale, 6)) for v in values]
 
 
 class BarChart(QWidget):
@@ -30,7 +38,7 @@ class BarChart(QWidget):
         self.hover = QLabel(" ")
         self.hover.setWordWrap(True)
         self.hover.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems={"left": LocalAxis("left")})
         self.plot.setMinimumHeight(190)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)

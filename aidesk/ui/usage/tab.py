@@ -201,7 +201,7 @@ class UsageTab(WorkspaceTab):
         index = {b: i for i, b in enumerate(buckets)}
         for b, p, t in f.tokens:
             series[p][index[b]] = float(t)
-        short = [b[5:] if f.grain == "day" else b for b in buckets]  # MM-DD, week's Monday
+        short = [formats.bucket(b) for b in buckets]  # 06/11 (a day, a week's Monday), 11/2026
         self.charts["tokens"].set_data(buckets, series, short)
         providers = [p.provider for p in f.providers]
         by_cost = sorted(f.providers, key=lambda p: -p.cost_usd)
