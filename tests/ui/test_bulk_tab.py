@@ -28,7 +28,7 @@ from tests.ui.chat_support import configure_openai, in_mapping_dialog, pick_file
 from tests.ui.conftest import answer_dialog, shoot
 from tests.ui.test_assistant import type_text
 from tests.ui.test_chat_screens import SIZES, cut_off, theme  # noqa: F401
-from tests.ui.test_i18n_ui import language, show_tab
+from tests.ui.test_i18n_ui import language, show_tab, started_window
 
 Wait = Callable[..., Any]
 NAMES = ("Beatriz Ramos", "John Carter", "Lucía Gómez", "Rafael Costa", "Ana Lima",
@@ -303,14 +303,7 @@ def test_bulk_tab_fits_and_is_pictured(code: str, bridge: CoreBridge, qtbot: Any
                                        monkeypatch: pytest.MonkeyPatch,
                                        theme: themes.Theme) -> None:  # noqa: F811
     with language(code):
-        window = build_window(bridge, QSettings(str(tmp_path / "ui.ini"),
-                                                QSettings.Format.IniFormat))
-        window.ctx.messenger.dialogs_enabled = False
-        qtbot.addWidget(window)
-        window.resize(*SIZES[0])
-        window.show()
-        window.complete_startup()
-        qtbot.waitUntil(lambda: window.current is not None, timeout=10_000)
+        window = started_window(bridge, qtbot, tmp_path / "ui.ini")
         page = window.page(BulkTab)
         assert isinstance(page, BulkTab)
         show_tab(window, page)

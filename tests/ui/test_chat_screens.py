@@ -13,7 +13,6 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractButton, QScrollArea, QWidget
 
 from aidesk.ui import theme as themes
-from aidesk.ui.app import build_window
 from aidesk.ui.bridge import CoreBridge
 from aidesk.ui.chat.tab import ChatTab
 from aidesk.ui.leads.tab import LeadsTab
@@ -28,7 +27,7 @@ from tests.ui.chat_support import (
     pick_files,
 )
 from tests.ui.conftest import shoot
-from tests.ui.test_i18n_ui import language, show_tab
+from tests.ui.test_i18n_ui import language, show_tab, started_window
 from tests.ui.test_integrations import on_worker
 
 SIZES = ((1024, 640), (1600, 1000))
@@ -133,14 +132,7 @@ def test_chat_and_leads_tabs_fit_and_are_pictured(
     on_worker(bridge, qtbot, prepare)
     emulator.replier("openai", model)
     with language(code):
-        window = build_window(bridge, QSettings(str(tmp_path / "ui.ini"),
-                                                QSettings.Format.IniFormat))
-        window.ctx.messenger.dialogs_enabled = False
-        qtbot.addWidget(window)
-        window.resize(*SIZES[0])
-        window.show()
-        window.complete_startup()
-        qtbot.waitUntil(lambda: window.current is not None, timeout=10_000)
+        window = started_window(bridge, qtbot, tmp_path / "ui.ini")
         chat = fill_chat(window, qtbot, monkeypatch)
         leads = fill_leads(window, qtbot, monkeypatch)
         problems: list[str] = []

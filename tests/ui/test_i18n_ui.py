@@ -328,8 +328,12 @@ def open_window(bridge: CoreBridge, qtbot: Any, tmp_path: Path, emulator: Any,
 
     if prepare:
         on_worker(bridge, qtbot, four)
-    settings = QSettings(str(tmp_path / f"ui-{code}.ini"), QSettings.Format.IniFormat)
-    window = build_window(bridge, settings)
+    return started_window(bridge, qtbot, tmp_path / f"ui-{code}.ini")
+
+
+def started_window(bridge: CoreBridge, qtbot: Any, ini: Path) -> MainWindow:
+    """The main window at 1024×640, shown and started (no dialogs), its settings in `ini`."""
+    window = build_window(bridge, QSettings(str(ini), QSettings.Format.IniFormat))
     window.ctx.messenger.dialogs_enabled = False
     qtbot.addWidget(window)
     window.resize(*SIZES[0])

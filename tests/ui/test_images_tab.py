@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from aidesk.ui import theme as themes
-from aidesk.ui.app import build_window
 from aidesk.ui.assistant.tab import AssistantTab
 from aidesk.ui.bridge import CoreBridge
 from aidesk.ui.context import UiContext
@@ -26,7 +25,7 @@ from tests.support import configure
 from tests.ui.conftest import answer_dialog, shoot
 from tests.ui.test_assistant import type_text
 from tests.ui.test_chat_screens import SIZES, cut_off, theme  # noqa: F401 (fixture)
-from tests.ui.test_i18n_ui import language, show_tab
+from tests.ui.test_i18n_ui import language, show_tab, started_window
 
 Wait = Callable[..., Any]
 
@@ -201,14 +200,7 @@ def test_images_tab_fits_and_is_pictured(code: str, bridge: CoreBridge, qtbot: A
     ws = on_worker(lambda core: core.workspaces.get())
     on_worker(lambda core: configure(core, ws, emulator, "stability", "openai"))
     with language(code):
-        window = build_window(bridge, QSettings(str(tmp_path / "ui.ini"),
-                                                QSettings.Format.IniFormat))
-        window.ctx.messenger.dialogs_enabled = False
-        qtbot.addWidget(window)
-        window.resize(*SIZES[0])
-        window.show()
-        window.complete_startup()
-        qtbot.waitUntil(lambda: window.current is not None, timeout=10_000)
+        window = started_window(bridge, qtbot, tmp_path / "ui.ini")
         tab = window.page(ImagesTab)
         assert isinstance(tab, ImagesTab)
         show_tab(window, tab)

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from aidesk.ui import theme as themes
-from aidesk.ui.app import build_window
 from aidesk.ui.bridge import CoreBridge
 from aidesk.ui.context import UiContext
 from aidesk.ui.meetings.tab import MeetingsTab
@@ -27,7 +26,7 @@ from tests.support import configure
 from tests.test_meetings import SCRIPT, SPOKEN, summariser
 from tests.ui.conftest import answer_dialog, shoot
 from tests.ui.test_chat_screens import SIZES, cut_off, theme  # noqa: F401
-from tests.ui.test_i18n_ui import language, mnemonic_clashes, show_tab
+from tests.ui.test_i18n_ui import language, mnemonic_clashes, show_tab, started_window
 
 Wait = Callable[..., Any]
 
@@ -231,14 +230,7 @@ def test_meetings_tab_fits_and_is_pictured(code: str, bridge: CoreBridge, qtbot:
     emulator.listener("openai", listener)
     emulator.replier("openai", summariser([]))
     with language(code):
-        window = build_window(bridge, QSettings(str(tmp_path / "ui.ini"),
-                                                QSettings.Format.IniFormat))
-        window.ctx.messenger.dialogs_enabled = False
-        qtbot.addWidget(window)
-        window.resize(*SIZES[0])
-        window.show()
-        window.complete_startup()
-        qtbot.waitUntil(lambda: window.current is not None, timeout=10_000)
+        window = started_window(bridge, qtbot, tmp_path / "ui.ini")
         page = window.page(MeetingsTab)
         assert isinstance(page, MeetingsTab)
         show_tab(window, page)
