@@ -399,6 +399,48 @@ EXPECTED_SCHEMA: dict[str, dict[str, Any]] = {
         "unique": {},
         "indexes": {},
     },
+    # 0010: sync with the platform's PostgreSQL (triggers pinned in SYNC_TRIGGERS)
+    "sync_targets": {
+        "columns": [
+            "tenant_id TEXT [TEXT] NOT NULL",
+            "dsn TEXT [TEXT] NOT NULL",
+            "last_sync_at TEXT [TEXT] NULL",
+            "last_pushed TEXT [TEXT] NOT NULL DEFAULT '{}'",
+            "last_pulled INTEGER [INTEGER] NOT NULL DEFAULT 0",
+            "last_error TEXT [TEXT] NULL",
+            "last_error_at TEXT [TEXT] NULL",
+            "created_at TEXT [TEXT] NOT NULL",
+            "updated_at TEXT [TEXT] NOT NULL",
+        ],
+        "primary_key": ["tenant_id"],
+        "unique": {},
+        "indexes": {},
+    },
+    "sync_outbox": {
+        "columns": [
+            "seq INTEGER [INTEGER] NOT NULL",
+            "tenant_id TEXT [TEXT] NOT NULL",
+            "tbl TEXT [TEXT] NOT NULL",
+            "row_id TEXT [TEXT] NOT NULL",
+            "queued_at TEXT [TEXT] NOT NULL",
+        ],
+        "primary_key": ["seq"],
+        "unique": {},
+        "indexes": {"ix_sync_outbox_tenant_id_seq": (["tenant_id", "seq"], False)},
+    },
+    "team_policies": {
+        "columns": [
+            "tenant_id TEXT [TEXT] NOT NULL",
+            "setting TEXT [TEXT] NOT NULL",
+            "value TEXT [TEXT] NOT NULL",
+            "mandatory BOOLEAN [NUMERIC] NOT NULL DEFAULT 0",
+            "updated_at TEXT [TEXT] NOT NULL",
+            "pulled_at TEXT [TEXT] NOT NULL",
+        ],
+        "primary_key": ["tenant_id", "setting"],
+        "unique": {},
+        "indexes": {},
+    },
     "workspaces": {
         "columns": [
             "id TEXT [TEXT] NOT NULL",
@@ -426,6 +468,8 @@ FTS_MASTER = {
     ("trigger", "ai_audit_fts_delete"), ("trigger", "ai_audit_fts_insert"),
     ("trigger", "ai_audit_fts_update"),
 }
+SYNC_TRIGGERS = {"sync_ai_usage_logs", "sync_ai_audit_logs", "sync_ai_configs_insert",
+                 "sync_ai_configs_update", "sync_images", "sync_bulk_items"}
 
 
 def affinity(declared: str) -> str:
@@ -495,6 +539,8 @@ def test_blank_file_gets_exact_schema(db: Database) -> None:
     assert actual_schema(db) == EXPECTED_SCHEMA
     assert {(kind, name) for kind, name, _ in sqlite_master(db)
             if name.startswith(FTS)} == FTS_MASTER
+    assert {name for kind, name, _ in sqlite_master(db)
+            if kind == "trigger" and name.startswith("sync_")} == SYNC_TRIGGERS
 
 
 def test_revision_is_head_and_reopening_is_a_no_op(

@@ -416,3 +416,42 @@ meetings = Table(
     _created_at(),
     Index("ix_meetings_tenant_id_created_at", "tenant_id", "created_at"),
 )
+
+# 0010: sync with the platform's PostgreSQL (aidesk.sync). A tenant with a row here syncs;
+# triggers (migration 0010) queue its rows in sync_outbox in the same transaction as the row.
+sync_targets = Table(
+    "sync_targets",
+    metadata,
+    Column("tenant_id", Text, primary_key=True),
+    Column("dsn", Text, nullable=False),  # postgresql://USER@HOST:PORT/DB, no password
+    Column("last_sync_at", UTCDateTime, nullable=True),
+    Column("last_pushed", JSONText, nullable=False, default=dict, server_default="{}"),
+    Column("last_pulled", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("last_error", Text, nullable=True),  # the user's sentence
+    Column("last_error_at", UTCDateTime, nullable=True),
+    _created_at(),
+    _updated_at(),
+)
+
+sync_outbox = Table(
+    "sync_outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Text, nullable=False),
+    Column("tbl", Text, nullable=False),  # ai_usage_logs | ai_audit_logs | ai_configs | …
+    Column("row_id", Text, nullable=False),  # that table's id (the client UUID)
+    Column("queued_at", UTCDateTime, nullable=False),
+    Index("ix_sync_outbox_tenant_id_seq", "tenant_id", "seq"),
+    sqlite_autoincrement=True,
+)
+
+team_policies = Table(
+    "team_policies",
+    metadata,
+    Column("tenant_id", Text, primary_key=True),
+    Column("setting", Text, primary_key=True),  # a setting name of aidesk.settings
+    Column("value", Text, nullable=False),  # as `aidesk config set` takes it
+    Column("mandatory", Boolean, nullable=False, default=False, server_default=text("0")),
+    Column("updated_at", UTCDateTime, nullable=False),  # the centre's
+    Column("pulled_at", UTCDateTime, nullable=False),
+)
