@@ -79,6 +79,7 @@ def main() -> int:
         check_chat(exe, env)
         check_meeting(exe, env, Path(tmp))
         check_images(exe, env, emu, Path(tmp))
+        check_sync(exe, env)
         portuguese = env | {"LANGUAGE": "pt_BR", "LANG": "pt_BR.UTF-8"}
         listed = run(exe, portuguese, "db", "restore")  # dates by locale: Babel's data
         if not re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", listed):
@@ -142,6 +143,36 @@ def check_images(exe: Path, env: dict[str, str], emu: RemoteEmulator, tmp: Path)
     if made["provider"] != "stability" or not copy.read_bytes().startswith(b"\x89PNG"):
         raise SystemExit(f"bundle check FAILED: no PNG from Stability: {made!r:.300}")
     print(f"      a {image['width']}x{image['height']} PNG from Stability saved and copied")
+
+
+def check_sync(exe: Path, env: dict[str, str]) -> None:
+    """The bundle's psycopg and central migrations: migrate, push the calls above, twice."""
+    import json
+    import secrets
+
+    import psycopg
+
+    name = f"aidesk_bundle_{secrets.token_hex(4)}"
+    admin = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        run(exe, env, "config", "set", "sync.dsn", f"postgresql://postgres@127.0.0.1:5432/{name}")
+        run(exe, env, "sync", "migrate")
+        first = json.loads(run(exe, env, "sync", "--json"))
+        again = json.loads(run(exe, env, "sync", "--json"))
+        with psycopg.connect(admin.replace("dbname=test", f"dbname={name}")) as conn:
+            row = conn.execute("SELECT count(*), count(DISTINCT client_uuid) "
+                               "FROM ai_usage_logs").fetchone()
+        pushed = first["pushed"].get("ai_usage_logs", 0)
+        if row is None or row[0] != row[1] or row[0] < len(PROVIDERS) or row[0] != pushed \
+                or sum(again["pushed"].values()) != 0 or again["pending"] != 0:
+            raise SystemExit(f"bundle check FAILED: sync pushed {first}, then {again}; "
+                             f"the centre has {row}")
+        print(f"      {pushed} usage rows pushed to PostgreSQL once, none twice")
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 if __name__ == "__main__":

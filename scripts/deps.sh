@@ -24,3 +24,17 @@ make_venv() {  # $1: pip extras, e.g. "[test]"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".$1"
 }
+
+postgres_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+
+start_postgres() {  # the sync tests need PostgreSQL at 127.0.0.1:5432 (trust auth, db `test`)
+  postgres_up && return 0
+  if [ -d /etc/postgresql ] && command -v pg_ctlcluster >/dev/null; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" \
+      main start || true
+    for _ in $(seq 30); do postgres_up && return 0; sleep 1; done
+  fi
+  echo "PostgreSQL is not running at 127.0.0.1:5432: the sync tests (tests/sync) will fail." >&2
+}
