@@ -377,3 +377,82 @@ HOP_REASONS = {
 def hop_reason(code: str) -> str:
     """A hop's stored error code as the user reads it ("rate_limited" → "rate limit")."""
     return _(HOP_REASONS[code]) if code in HOP_REASONS else code
+
+
+# -- sync with the platform's central PostgreSQL (aidesk.sync) ------------------------------------
+
+class SyncError(AIDeskError):
+    """The central database could not be used for a sync pass; the sentence says why."""
+
+    code = "sync"
+
+
+class SyncUnreachable(SyncError):
+    """No connection: the host is down, unknown, firewalled, or refuses an encrypted link."""
+
+    code = "sync_unreachable"
+
+    def __init__(self, host: str, detail: str = "") -> None:
+        self.host = host
+        text = (_("Cannot reach the central database at {host} ({detail}).").format(
+                    host=host, detail=detail) if detail else
+                _("Cannot reach the central database at {host}.").format(host=host))
+        super().__init__(
+            text,
+            cli_hint=_("Check the network and the DSN (`aidesk config set sync.dsn "
+                       "postgresql://USER@HOST:PORT/DB`); the outbox keeps every row until "
+                       "then."),
+            gui_hint=_("Check the network and the DSN in Settings, Sync; the outbox keeps "
+                       "every row until then."))
+
+
+class SyncAuthFailed(SyncError):
+    """The centre refused the login (wrong or missing password)."""
+
+    code = "sync_auth"
+
+    def __init__(self, host: str, user: str, *, missing: bool = False) -> None:
+        self.host = host
+        self.user = user
+        text = (_("The central database at {host} asks a password for {user}, and none is "
+                  "saved.").format(host=host, user=user) if missing else
+                _("The central database at {host} refused the password of {user}.").format(
+                    host=host, user=user))
+        super().__init__(text, cli_hint=_("Set it with `aidesk sync login`."),
+                         gui_hint=_("Set it in Settings, Sync."))
+
+
+class SyncSchemaMissing(SyncError):
+    """The centre lacks the AIDesk tables (or has another revision of them)."""
+
+    code = "sync_schema"
+
+    def __init__(self, host: str, database: str, *, can_migrate: bool,
+                 found: str | None = None, expected: str = "") -> None:
+        self.host = host
+        self.can_migrate = can_migrate
+        self.found = found
+        if found is None:
+            text = _("The central database {database} at {host} has no AIDesk tables "
+                     "yet.").format(database=database, host=host)
+        else:
+            text = _("The central database {database} at {host} has AIDesk tables of revision "
+                     "{found}, and this AIDesk needs {expected}.").format(
+                         database=database, host=host, found=found, expected=expected)
+        if can_migrate:
+            cli = _("Create or update them with `aidesk sync migrate`.")
+            gui = _("Create or update them with \u201cRun central migrations\u201d in Settings, "
+                    "Sync.")
+        else:
+            cli = gui = _("Ask the platform's admin to run `aidesk sync migrate` with a role "
+                          "that may create tables.")
+        super().__init__(text, cli_hint=cli, gui_hint=gui)
+
+
+class SyncRefused(SyncError):
+    """The centre refused what the role tried: no permission, RLS, a role without a tenant."""
+
+    code = "sync_refused"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)

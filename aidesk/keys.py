@@ -115,3 +115,29 @@ class KeyStore:
         except PasswordDeleteError:
             return False
         return True
+
+    # -- other secrets (the sync password: name "sync", entry `{tenant}:sync`) -----------------
+    def get_secret(self, tenant_id: str, name: str) -> str | None:
+        """A secret that is not a provider key (no key_problem check), registered for
+        redaction; None when none is saved."""
+        return self.get(tenant_id, name)
+
+    def set_secret(self, tenant_id: str, name: str, value: str) -> None:
+        """Save a secret as given (a password may hold spaces or any letter)."""
+        if not value:
+            raise ConfigError(pick(_("No password given: pipe it on stdin or type it at the "
+                                     "prompt."),
+                                   _("No password given: type it in the password field.")))
+        register_secret(value)
+        self.check()
+        from keyring.errors import KeyringError
+
+        try:
+            self._backend.set_password(SERVICE, self.entry(tenant_id, name), value)
+        except KeyringError as exc:
+            raise StorageError(_("The OS keyring refused the password: {error}. Unlock it "
+                                 "and retry.").format(error=exc)) from None
+
+    def remove_secret(self, tenant_id: str, name: str) -> bool:
+        """Delete a secret; False when there was none."""
+        return self.remove(tenant_id, name)

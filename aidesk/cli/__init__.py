@@ -22,6 +22,7 @@ COMMANDS["import"] = "import_cmd"
 COMMANDS["bulk"] = "bulk_cmd"
 COMMANDS["meeting"] = "meeting_cmd"
 COMMANDS["images"] = "images_cmd"
+COMMANDS["sync"] = "sync_cmd"
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
