@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from aidesk.cli.context import core, print_json, print_table, workspace
 from aidesk.cli.inputs import UsageError, read_stdin, read_workspace
-from aidesk.errors import ConfigError, SyncAuthFailed, SyncError, SyncUnreachable
+from aidesk.errors import ConfigError, SyncAuthFailed, SyncUnreachable
 from aidesk.formats import date_time, number
 from aidesk.i18n import N_, _, ngettext
 from aidesk.redact import register_secret
@@ -202,30 +202,17 @@ def _login(args: argparse.Namespace) -> int:
     d = parse_dsn(dsn)
     c.keys.check()
     password = _read_password(d.user, d.where)
-    note = ""
     try:
-        pg = connect.open_connection(dsn, password)
+        note = connect.login(c.keys, ws.tenant_id, dsn, password, force=args.force)
     except SyncAuthFailed as exc:
         print("aidesk: " + _("Not saved: {error}").format(error=exc.text), file=sys.stderr)
         return 1
     except SyncUnreachable as exc:
-        if not args.force:
-            print("aidesk: " + _("Not saved: {error} Retry when it is reachable, or save "
-                                 "anyway with --force.").format(error=exc.text),
-                  file=sys.stderr)
-            return 1
-        note = exc.text
-    else:
-        try:
-            connect.check_schema(pg, d)
-            connect.check_tenant(pg, d, ws.tenant_id)
-        except SyncError as exc:  # the password is right; what is left to do is said
-            note = exc.user_message
-        finally:
-            pg.close()
-    c.keys.set_secret(ws.tenant_id, connect.PASSWORD, password)
+        print("aidesk: " + _("Not saved: {error} Retry when it is reachable, or save "
+                             "anyway with --force.").format(error=exc.text), file=sys.stderr)
+        return 1
     print(_("Saved the password of {user} at {host} in the OS keyring (workspace "
             "{workspace}).").format(user=d.user, host=d.where, workspace=ws.name))
-    if note:
-        print("aidesk: " + note, file=sys.stderr)
+    if note is not None:
+        print("aidesk: " + note.user_message, file=sys.stderr)
     return 0

@@ -83,6 +83,33 @@ def connect(keys: KeyStore, tenant_id: str, dsn: str) -> Connection:
     return conn
 
 
+def login(keys: KeyStore, tenant_id: str, dsn: str, password: str, *,
+          force: bool = False) -> SyncError | None:
+    """Test `password` against the centre, then keep it in the keyring (`aidesk sync login`,
+    the desktop's Settings, Sync). A refused password, or an unreachable centre without
+    `force`, raises and saves nothing; what is left to do once logged in (migrations, the
+    role's tenant) is returned, the password saved all the same."""
+    d = parse_dsn(dsn)
+    keys.check()
+    note: SyncError | None = None
+    try:
+        pg = open_connection(dsn, password)
+    except SyncUnreachable as exc:
+        if not force:
+            raise
+        note = exc
+    else:
+        try:
+            check_schema(pg, d)
+            check_tenant(pg, d, tenant_id)
+        except SyncError as exc:
+            note = exc
+        finally:
+            pg.close()
+    keys.set_secret(tenant_id, PASSWORD, password)
+    return note
+
+
 def migrate_central(keys: KeyStore, tenant_id: str, dsn: str) -> str | None:
     """Run the centre's migrations with the configured login (it must be allowed to create
     tables); return the revision the centre had before (None: none)."""

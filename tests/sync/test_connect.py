@@ -24,7 +24,7 @@ from aidesk.errors import (
 )
 from aidesk.keys import KeyStore
 from aidesk.sync import central as centre
-from aidesk.sync.connect import PASSWORD, connect, conninfo, migrate_central
+from aidesk.sync.connect import PASSWORD, connect, conninfo, login, migrate_central
 from tests.support import MemoryKeyring
 from tests.sync.conftest import ADMIN, Central
 from tests.sync.fake_pg import fake_pg
@@ -223,3 +223,21 @@ def test_role_that_does_not_exist(central: Central, keys: KeyStore) -> None:
     with pytest.raises(SyncRefused) as caught:
         connect(keys, "acme", central.dsn("postgres").replace(central.name, "no_such_db_x"))
     assert "no database no_such_db_x" in str(caught.value)
+
+
+def test_login_saves_a_working_password_and_says_what_is_left(
+        central_db: Central, keys: KeyStore) -> None:
+    owner = str(conninfo_to_dict(central_db.conninfo)["user"])
+    note = login(keys, "acme", central_db.dsn(owner), "any-password-1")
+    assert isinstance(note, SyncSchemaMissing) and note.can_migrate  # logged in: saved
+    assert keys.get_secret("acme", PASSWORD) == "any-password-1"
+    with fake_pg() as server, pytest.raises(SyncAuthFailed):
+        login(keys, "acme", f"postgresql://bob@127.0.0.1:{server.port}/acme", SECRET)
+    assert keys.get_secret("acme", PASSWORD) == "any-password-1"  # a refused one: not saved
+    port = server.port
+    with pytest.raises(SyncUnreachable):
+        login(keys, "acme", f"postgresql://bob@127.0.0.1:{port}/acme", SECRET)
+    note = login(keys, "acme", f"postgresql://bob@127.0.0.1:{port}/acme", SECRET, force=True)
+    assert isinstance(note, SyncUnreachable) and keys.get_secret("acme", PASSWORD) == SECRET
+    assert keys.remove_secret("acme", PASSWORD) and keys.get_secret("acme", PASSWORD) is None
+    assert not keys.remove_secret("acme", PASSWORD)

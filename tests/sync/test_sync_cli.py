@@ -227,3 +227,20 @@ def test_subprocess_pass(central: Central, emulator: Any, tenant_role: Callable[
     done = aidesk("sync", "status", "--json")
     assert json.loads(done.stdout)["pending"] == 0
     assert _count(central, "ai_usage_logs") == 2
+
+
+def test_refused_mid_pass_is_recorded(cli: Cli, central: Central, emulator: Any,
+                                      tenant_role: Callable[[str], str], data_dir: Path,
+                                      keyring_backend: MemoryKeyring) -> None:
+    _calls(data_dir, emulator, 1, keyring_backend)
+    assert cli("config", "set", "sync.dsn", central.dsn(tenant_role("default")))[0] == 0
+    with central.connect() as conn:  # the admin takes the desktops' right to write usage
+        conn.execute("REVOKE INSERT ON ai_usage_logs FROM aidesk_desktop")
+    code, _, err = cli("sync")
+    assert code == 1 and "refused" in err and "ask the platform's admin" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+    st = cli.json("sync", "status")
+    assert "refused" in st["last_error"] and st["pending_by_table"]["ai_usage_logs"] == 1
+    with central.connect() as conn:
+        conn.execute("GRANT INSERT ON ai_usage_logs TO aidesk_desktop")
+    assert cli.json("sync")["pushed"]["ai_usage_logs"] == 1
