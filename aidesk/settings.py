@@ -46,6 +46,7 @@ MAX_RATE = 1e6
 LANGUAGE_CHOICES = ("system", *LANGUAGES)  # pt_BR | en | system (restart to apply)
 GLOBAL_KEYS = (DEADLINE_KEY, LANGUAGE_KEY, RATE_KEY, AUTO_TRANSLATE_KEY, BULK_CONCURRENCY_KEY,
                AUDIT_RETENTION_KEY, AUDIT_KEEP_TEXT_KEY)
+SYNC_DSN_KEY = "sync.dsn"  # per workspace: its central PostgreSQL (aidesk.sync.target)
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d{1,2}")  # `50,00`, `12,5`: unambiguous (not `1,000`)
 
 
@@ -60,7 +61,7 @@ def setting_names() -> list[str]:
     names = [f"providers.{p}.{f}" for p in PROVIDER_IDS
              for f in (*PROVIDER_FIELDS, *media_fields(p))]
     return [*names, "fallback", *(f"limits.{n}" for n in LIMIT_NAMES), "cache.ttl_days",
-            *GLOBAL_KEYS]
+            SYNC_DSN_KEY, *GLOBAL_KEYS]
 
 
 def get(store: Workspaces, ws: Workspace, key: str) -> str:
@@ -94,14 +95,31 @@ def get(store: Workspaces, ws: Workspace, key: str) -> str:
     if section == "audit":
         return _show(audit_retention_days(store) if name == "retention_days"
                      else audit_keep_text(store))
+    if section == "sync":
+        with store.db.raw() as conn:
+            row = conn.execute("SELECT dsn FROM sync_targets WHERE tenant_id = ?",
+                               (ws.tenant_id,)).fetchone()
+        return _show(None if row is None else str(row[0]))
     return str(ws.cache_ttl_days)
 
 
-def set(store: Workspaces, ws: Workspace, key: str, value: str) -> list[str]:
-    """Validate and store one setting; return notes on what else changed (may be empty)."""
+def set(store: Workspaces, ws: Workspace, key: str, value: str, *,
+        by_team: bool = False) -> list[str]:
+    """Validate and store one setting; return notes on what else changed (may be empty).
+
+    A setting a mandatory team policy holds is refused, as is a provider or model the team
+    does not allow (aidesk.sync.policies); `by_team` is the pull applying the policy itself.
+    """
     section, name, field = _parse(key)
     key = key.strip()
     raw = value.strip()
+    if section == "sync":
+        return _set_sync_dsn(store, ws, raw)
+    if not by_team:
+        from aidesk.sync import policies
+
+        policies.check_unlocked(store.db, ws.tenant_id, key)
+        policies.check_allowed(store.db, ws.tenant_id, key, raw)
     if section == "providers":
         if field == "enabled":
             store.update_config(ws.tenant_id, name, enabled=_bool(key, raw))
@@ -230,6 +248,28 @@ def _set_fallback(store: Workspaces, ws: Workspace, raw: str) -> list[str]:
     return notes
 
 
+def _set_sync_dsn(store: Workspaces, ws: Workspace, raw: str) -> list[str]:
+    """`sync.dsn`: the workspace's central database (`none` stops syncing); the rows the
+    workspace already has are queued for it."""
+    from aidesk.sync import target
+
+    if not ws.id:  # the unsaved `default`: save it first, it needs a row to sync
+        ws = store.get()
+    queued = target.configure(store.db, ws.tenant_id,
+                              None if raw.lower() in NONE | {"off"} else raw)
+    if not queued:
+        return []
+    return [pick(
+        ngettext("{count} row is queued for the central database; set its password with "
+                 "`aidesk sync login`, then run `aidesk sync`.",
+                 "{count} rows are queued for the central database; set its password with "
+                 "`aidesk sync login`, then run `aidesk sync`.", queued),
+        ngettext("{count} row is queued for the central database; it is sent at the next "
+                 "sync.",
+                 "{count} rows are queued for the central database; they are sent at the next "
+                 "sync.", queued)).format(count=queued)]
+
+
 def _both(names: list[str]) -> str:
     """`a`, `a and b`, `a, b and c` (in the user's language)."""
     if len(names) == 1:
@@ -263,12 +303,15 @@ def _parse(key: str) -> tuple[str, str, str]:
         return "bulk", "concurrency", ""
     if ".".join(parts) in (AUDIT_RETENTION_KEY, AUDIT_KEEP_TEXT_KEY):
         return "audit", parts[1], ""
+    if ".".join(parts) == SYNC_DSN_KEY:
+        return "sync", "dsn", ""
     raise ConfigError(_("Unknown setting '{key}'; settings: {settings}.").format(
         key=_echo(key.strip()), settings=(
             "providers.<provider>.model|base_url|enabled|timeout_s, "
             "providers.openai|openrouter.image_model, providers.openai|groq.transcription_model, "
             "fallback, "
-            f"limits.{'|'.join(LIMIT_NAMES)}, cache.ttl_days, {', '.join(GLOBAL_KEYS)}")))
+            f"limits.{'|'.join(LIMIT_NAMES)}, cache.ttl_days, {SYNC_DSN_KEY}, "
+            f"{', '.join(GLOBAL_KEYS)}")))
 
 
 # -- global settings kept in app_state: the language and the currency rate -----------------------

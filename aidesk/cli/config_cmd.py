@@ -8,6 +8,7 @@ from aidesk import settings
 from aidesk.cli.context import core, print_table, workspace
 from aidesk.cli.inputs import read_workspace
 from aidesk.i18n import _
+from aidesk.sync import policies
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -28,8 +29,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def _get(args: argparse.Namespace) -> int:
     c = core(read_only=True)
-    print(settings.get(c.workspaces, read_workspace(c, args), args.key))
+    ws = read_workspace(c, args)
+    value = settings.get(c.workspaces, ws, args.key)
+    print(value + _locked(policies.lock_for(policies.locked(c.db, ws.tenant_id), args.key)))
     return 0
+
+
+def _locked(held: tuple[str, str] | None) -> str:
+    """What `get` and `list` add to a setting a mandatory team policy holds."""
+    return "" if held is None else " " + _("(locked by team)")
 
 
 def _set(args: argparse.Namespace) -> int:
@@ -46,6 +54,8 @@ def _set(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     c = core(read_only=True)
     ws = read_workspace(c, args)
+    locks = policies.locked(c.db, ws.tenant_id)
     print_table([_("setting"), _("value")],
-                [(k, settings.get(c.workspaces, ws, k)) for k in settings.setting_names()])
+                [(k, settings.get(c.workspaces, ws, k) + _locked(policies.lock_for(locks, k)))
+                 for k in settings.setting_names()])
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from aidesk import providers
 from aidesk.errors import AIDeskError, InvalidKey, ProviderError, StorageError
 from aidesk.formats import plain
 from aidesk.i18n import _, ngettext, pick
-from aidesk.keys import KeyStore, key_problem
+from aidesk.keys import KeyStore, fingerprint, key_problem
 from aidesk.providers.base import ModelInfo, Provider, ProviderSettings, monotonic_ms
 from aidesk.redact import redact, register_secret
 from aidesk.workspaces import Workspace, Workspaces
@@ -26,6 +27,37 @@ KEY_TEST_TIMEOUT_S = 15.0  # the whole test: a key test never holds anyone longe
 CONNECT_TIMEOUT_S = 10.0
 
 log = logging.getLogger(__name__)
+
+# Keys that passed a connection test in this process: (tenant, provider) → the key's
+# fingerprint (never the key). A key rollout (aidesk.sync.rollout) needs one for the key
+# it sends; a later rejection of the same key takes it back.
+_verified: dict[tuple[str, str], str] = {}
+_verified_lock = threading.Lock()
+
+
+def remember_test(tenant_id: str, provider: str, key: str | None, outcome: str) -> None:
+    """Record a key test's outcome for `rollout`: verified keeps the key's fingerprint,
+    rejected forgets it (unverified changes nothing: the key may still be fine)."""
+    if not key:
+        return
+    fp, slot = fingerprint(key), (tenant_id, provider)
+    with _verified_lock:
+        if outcome == VERIFIED:
+            _verified[slot] = fp
+        elif outcome == REJECTED and _verified.get(slot) == fp:
+            del _verified[slot]
+
+
+def verified_in_process(tenant_id: str, provider: str) -> str | None:
+    """The fingerprint of the key of `provider` that last passed a test in this process."""
+    with _verified_lock:
+        return _verified.get((tenant_id, provider))
+
+
+def forget_tests() -> None:
+    """Forget every test of this process (a new session)."""
+    with _verified_lock:
+        _verified.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +82,23 @@ class KeyCheck:
 async def verify_key(
     provider: str, key: str | None, *, base_url: str | None = None, model: str = "",
     timeout_s: float = KEY_TEST_TIMEOUT_S, connect_timeout_s: float = CONNECT_TIMEOUT_S,
+    tenant_id: str | None = None,
 ) -> KeyCheck:
     """Run the connection test for one key; never raises for a provider failure.
 
     The key is registered for redaction before anything else happens to it. The whole test
     ends after `timeout_s` (unverified). Cancelling the coroutine closes the client and
-    raises CancelledError, as any coroutine does.
+    raises CancelledError, as any coroutine does. With `tenant_id`, the outcome is
+    remembered for a key rollout (`remember_test`).
     """
+    check = await _verify(provider, key, base_url, model, timeout_s, connect_timeout_s)
+    if tenant_id is not None:
+        remember_test(tenant_id, provider, key, check.outcome)
+    return check
+
+
+async def _verify(provider: str, key: str | None, base_url: str | None, model: str,
+                  timeout_s: float, connect_timeout_s: float) -> KeyCheck:
     if key:
         register_secret(key)
     meta = providers.info(provider)
@@ -128,7 +170,8 @@ async def check_workspace(
                                       "set {provider}`.").format(provider=provider),
                                     _("The key is missing from the OS keyring: add it again "
                                       "in Integrations.")), 0)
-        result = await verify_key(provider, key, base_url=base_url, model=model)
+        result = await verify_key(provider, key, base_url=base_url, model=model,
+                                  tenant_id=workspace.tenant_id)
         workspaces.record_test(workspace.tenant_id, provider, result.outcome, result.message)
         return result
 
@@ -153,6 +196,7 @@ def store_key(
     workspaces.update_config(workspace.tenant_id, provider, **values)
     if check is not None:
         workspaces.record_test(workspace.tenant_id, provider, check.outcome, check.message)
+        remember_test(workspace.tenant_id, provider, key, check.outcome)
 
 
 def forget_key(workspaces: Workspaces, keys: KeyStore, workspace: Workspace,

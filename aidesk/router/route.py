@@ -24,6 +24,7 @@ from aidesk.providers.base import (
     StreamEvent,
 )
 from aidesk.router.results import Hop
+from aidesk.sync.policies import Allowed, model_allowed, provider_allowed
 from aidesk.workspaces import ProviderConfig, Workspace
 
 
@@ -70,6 +71,34 @@ def skip_hop(config: ProviderConfig) -> Hop | None:
                 time=date_time(config.last_test_at))
         return Hop(config.provider, config.model, "key_rejected", why, skipped=True)
     return None
+
+
+def team_hop(config: ProviderConfig, model: str, team: Allowed) -> Hop | None:
+    """Why the team's policy passes over this provider or model (aidesk.sync.policies), or
+    None when it allows both."""
+    if not provider_allowed(team, config.provider):
+        return Hop(config.provider, model, "team_provider",
+                   _("not allowed by your team's policy"), skipped=True)
+    if not model_allowed(team, config.provider, model):
+        return Hop(config.provider, model, "team_model",
+                   _("model {model} not allowed by your team's policy").format(model=model),
+                   skipped=True)
+    return None
+
+
+def team_filter(targets: list[Target], skipped: tuple[tuple[int, Hop], ...], team: Allowed
+                ) -> tuple[list[Target], tuple[tuple[int, Hop], ...]]:
+    """The targets the team allows, and the passed-over ones with those it does not."""
+    if team == (None, None):
+        return targets, skipped
+    kept, out = [], list(skipped)
+    for target in targets:
+        hop = team_hop(target.config, target.model, team)
+        if hop is None:
+            kept.append(target)
+        else:
+            out.append((target.config.position, hop))
+    return kept, tuple(sorted(out, key=lambda item: item[0]))
 
 
 def incapable(provider: str, capability: str) -> Exception:
