@@ -42,7 +42,11 @@ def conninfo(dsn: str, password: str | None) -> str:
     d = parse_dsn(dsn)
     params: dict[str, str] = {"host": d.host, "port": str(d.port), "dbname": d.dbname,
                               "user": d.user, "connect_timeout": str(CONNECT_TIMEOUT_S),
-                              "application_name": "aidesk"}
+                              "application_name": "aidesk",
+                              # a link dropped mid-pass (Wi-Fi gone) fails in about a minute
+                              # instead of hanging the pass
+                              "keepalives": "1", "keepalives_idle": "30",
+                              "keepalives_interval": "10", "keepalives_count": "3"}
     params |= d.params
     if not is_local(d.host):
         params.setdefault("sslmode", "require")

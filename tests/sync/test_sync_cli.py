@@ -244,3 +244,21 @@ def test_refused_mid_pass_is_recorded(cli: Cli, central: Central, emulator: Any,
     with central.connect() as conn:
         conn.execute("GRANT INSERT ON ai_usage_logs TO aidesk_desktop")
     assert cli.json("sync")["pushed"]["ai_usage_logs"] == 1
+
+
+def test_status_shows_settings_locked_by_the_team(cli: Cli, data_dir: Path,
+                                                   keyring_backend: MemoryKeyring) -> None:
+    core = make_core(data_dir, keyring_backend)
+    with core.db.writing() as conn:
+        conn.executemany(
+            "INSERT INTO team_policies (tenant_id, setting, value, mandatory, updated_at, "
+            "pulled_at) VALUES ('default', ?, ?, ?, '2026-11-26 10:00:00.000000', "
+            "'2026-11-26 10:00:01.000000')",
+            [("team.allowed_providers", "openai,anthropic", 1),
+             ("limits.tokens_per_day", "50000", 0)])
+    core.close()
+    assert cli.json("sync", "status")["locked"] == {
+        "team.allowed_providers": "openai,anthropic"}
+    code, out, _ = cli("sync", "status")
+    assert code == 0 and "locked" in out and "team.allowed_providers" in out
+    assert "limits.tokens_per_day" not in out
