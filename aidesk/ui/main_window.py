@@ -67,6 +67,14 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(_("Opening your data…"))
         self.status_label.setWordWrap(True)
         self.statusBar().addWidget(self.status_label, 1)
+        from aidesk.ui.sync.scheduler import SyncScheduler
+        from aidesk.ui.sync.status_bar import SyncStatusWidget
+
+        self.sync_status = SyncStatusWidget()  # hidden while the workspace has no sync
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self.sync = SyncScheduler(ctx, self)
+        self.sync.connect_widget(self.sync_status)
+        ctx.bridge.configs_changed.connect(lambda: self.sync.refresh())
 
         ctx.messenger.message.connect(self.show_message)
         ctx.bridge.ready.connect(self._core_ready)
@@ -103,6 +111,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.sync.stop()
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/tab", self.tabs.currentIndex())
         self.settings.sync()
@@ -181,6 +190,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"AIDesk — {ws.name}")
         for page in self.tab_pages:
             page.set_workspace(ws)
+        self.sync.set_workspace(ws)
 
     def new_workspace(self) -> None:
         name, ok = QInputDialog.getText(

@@ -64,6 +64,7 @@ class SettingsDialog(QDialog):
         self.pages.addTab(self._scroll(self._workspace_page()), _("Workspace"))
         self.pages.addTab(self._scroll(self._providers_page()), _("Providers"))
         self.pages.addTab(self._scroll(self._general_page()), _("General"))
+        self.pages.addTab(self._scroll(self._sync_page()), _("Sync"))
         self.status = QLabel(_("Loading the current values…"))
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -82,10 +83,17 @@ class SettingsDialog(QDialog):
     # -- pages --------------------------------------------------------------------------------
     @staticmethod
     def _scroll(page: QWidget) -> QScrollArea:
+        """The page at its natural height, top-aligned (a taller window adds space below
+        it, not inside its rows), scrolled when the window is shorter."""
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(page)
+        column.addStretch(1)
         area = QScrollArea()
         area.setWidgetResizable(True)
         area.setFrameShape(QScrollArea.Shape.NoFrame)
-        area.setWidget(page)
+        area.setWidget(holder)
         return area
 
     def _add(self, field: Field) -> Field:
@@ -177,6 +185,13 @@ class SettingsDialog(QDialog):
                                  "costs only)"))))
         return page
 
+    def _sync_page(self) -> QWidget:
+        from aidesk.ui.sync.settings_page import SyncPage
+
+        self.sync_page = SyncPage(self.ctx, self.workspace)
+        self._add(self.sync_page.dsn)
+        return self.sync_page
+
     # -- load and save ------------------------------------------------------------------------
     def load(self) -> None:
         ws = self.workspace
@@ -184,14 +199,17 @@ class SettingsDialog(QDialog):
         job.done.connect(self._loaded)
         job.failed.connect(self._load_failed)
 
-    def _loaded(self, loaded: tuple[dict[str, str], dict[str, str]]) -> None:
-        values, use = loaded
+    def _loaded(self, loaded: tuple[dict[str, str], dict[str, str], dict[str, str]]) -> None:
+        values, use, locked = loaded
         for key, value in values.items():
             if key in self.fields:
                 self.fields[key].load(value)
         for key, label in self.usage.items():
             label.setText(use.get(key, _("No limit set.")))
-        self.status.setText("")
+        for key, field in self.fields.items():
+            field.set_locked(locked.get(key))
+        self.status.setText(_("Settings with a lock are set by your team's policy and cannot "
+                              "be changed here.") if set(locked) & set(self.fields) else "")
         self.save_button.setEnabled(True)
 
     def _load_failed(self, exc: BaseException) -> None:
@@ -201,7 +219,7 @@ class SettingsDialog(QDialog):
 
     def changes(self) -> dict[str, str]:
         return {key: field.value() for key, field in self.fields.items()
-                if key != "ui.theme" and field.changed()}
+                if key != "ui.theme" and field.locked is None and field.changed()}
 
     def save(self) -> None:
         for field in self.fields.values():
@@ -212,23 +230,27 @@ class SettingsDialog(QDialog):
             theme.set_choice(theme_field.value())
             theme_field.load(theme_field.value())
         changes = self.changes()
-        if not changes:
+        password = self.sync_page.typed_password()
+        if not changes and password is None:
             self.accept()
             return
         self.save_button.setEnabled(False)
         self.status.setText(_("Saving…"))
         ws = self.workspace
-        job = self.ctx.bridge.call(lambda core: save_values(core, ws, changes))
-        job.done.connect(lambda result: self._saved(changes, *result))
+        job = self.ctx.bridge.call(lambda core: save_values(core, ws, changes, password))
+        job.done.connect(lambda result: self._saved(changes, *result, password=password))
         job.failed.connect(self._save_failed)
 
     def _saved(self, changes: dict[str, str], errors: dict[str, str], notes: list[str],
-               values: dict[str, str]) -> None:
+               values: dict[str, str], *, password: str | None = None) -> None:
         self.save_button.setEnabled(True)
         for key, value in values.items():
             if key in self.fields and key not in errors:
                 self.fields[key].load(value)
-        if set(changes) - set(errors):
+        if password is not None:
+            self.sync_page.password.clear()
+            self.sync_page.password_stored(True)
+        if set(changes) - set(errors) or password is not None:
             self.ctx.bridge.configs_changed.emit()
         if errors:
             for key, message in errors.items():

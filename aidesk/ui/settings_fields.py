@@ -40,10 +40,18 @@ class Field(QWidget):
         self.key = key
         self.editor = editor
         self.loaded = ""
+        self.locked: str | None = None  # the team policy's value, when it sets this one
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(editor)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(editor, 1)
+        from aidesk.ui.sync.lock import LockMark
+
+        self.lock = LockMark()
+        row.addWidget(self.lock)
+        layout.addLayout(row)
         self.error = QLabel()
         self.error.setProperty("role", "field-error")
         self.error.setWordWrap(True)
@@ -64,6 +72,15 @@ class Field(QWidget):
 
     def changed(self) -> bool:
         return self.value().strip() != self.loaded.strip()
+
+    def set_locked(self, value: str | None) -> None:
+        """The team's policy sets this setting (`value`): shown, not editable; None: free."""
+        from aidesk.ui.sync.lock import policy_tip
+
+        self.locked = value
+        self.editor.setEnabled(value is None)
+        self.lock.show_value(value)
+        self.editor.setToolTip(policy_tip(value) if value is not None else self.error.text())
 
     def set_error(self, message: str | None) -> None:
         self.error.setText(for_gui(message) if message else "")

@@ -31,8 +31,10 @@ def limit_use(status: LimitStatus) -> str:
         share=share, when=formats.date_time(status.resets_at))
 
 
-def load_values(core: Core, ws: Workspace | None) -> tuple[dict[str, str], dict[str, str]]:
-    """Every setting's value, and the current use of each limit that is set."""
+def load_values(core: Core, ws: Workspace | None
+                ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Every setting's value, the current use of each limit that is set, and the settings
+    the team's policy sets (setting → value)."""
     from aidesk.router import limits
     from aidesk.storage.values import utcnow
 
@@ -41,12 +43,16 @@ def load_values(core: Core, ws: Workspace | None) -> tuple[dict[str, str], dict[
     with core.db.raw() as conn:
         current = limits.status(conn, ws.tenant_id, core.workspaces.limits(ws.tenant_id, conn),
                                 utcnow())
-    return values, {f"limits.{s.limit}": limit_use(s) for s in current}
+    from aidesk.ui.sync.work import locked
+
+    return values, {f"limits.{s.limit}": limit_use(s) for s in current}, locked(core, ws)
 
 
-def save_values(core: Core, ws: Workspace | None, changes: dict[str, str]
+def save_values(core: Core, ws: Workspace | None, changes: dict[str, str],
+                sync_password: str | None = None
                 ) -> tuple[dict[str, str], list[str], dict[str, str]]:
-    """Save each change: (the refused ones with their reason, notes, the values now)."""
+    """Save each change: (the refused ones with their reason, notes, the values now); a
+    typed sync password goes to the OS keyring."""
     errors: dict[str, str] = {}
     notes: list[str] = []
     ws = ws or core.workspaces.get()
@@ -58,5 +64,9 @@ def save_values(core: Core, ws: Workspace | None, changes: dict[str, str]
             errors[key] = exc.user_message
         if key == "cache.ttl_days" and key not in errors:
             ws = core.workspaces.get(ws.name)  # the workspace row holds the TTL
+    if sync_password is not None:
+        from aidesk.ui.sync.work import save_password
+
+        save_password(core, ws, sync_password)
     values = {key: settings.get(core.workspaces, ws, key) for key in settings.setting_names()}
     return errors, notes, values

@@ -114,8 +114,18 @@ class CardView(QGroupBox):
         model_label.setBuddy(self.model_box)
         grid.addWidget(model_label, 2, 0)
         grid.addWidget(self.model_box, 2, 1)
+        self.rollout_button = QPushButton(_("Ro&ll out to team…"))
+        self.rollout_button.setEnabled(False)
+        self.rollout_button.setToolTip(_("Send this key to your team's central database for "
+                                         "the platform's servers. Test the key first: only a "
+                                         "key verified in this session can be rolled out."))
         if self.meta.needs_key:
-            grid.addWidget(self.advanced_button, 2, 2, Qt.AlignmentFlag.AlignLeft)
+            extras = QHBoxLayout()
+            extras.setContentsMargins(0, 0, 0, 0)
+            extras.addWidget(self.advanced_button)
+            extras.addStretch(1)
+            extras.addWidget(self.rollout_button)
+            grid.addLayout(extras, 2, 2)
             self.base_url_label = QLabel(_("&Base URL:"))
             self.base_url_label.setBuddy(self.base_url_edit)
             grid.addWidget(self.base_url_label, 3, 0)
@@ -124,6 +134,7 @@ class CardView(QGroupBox):
             self.advanced_button.toggled.connect(self._show_advanced)
         else:
             self.advanced_button.hide()
+            self.rollout_button.hide()
 
         self.status = QLabel()
         self.status.setWordWrap(True)

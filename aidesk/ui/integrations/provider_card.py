@@ -20,9 +20,12 @@ if TYPE_CHECKING:
     from aidesk.core import Core
     from aidesk.router.keycheck import KeyCheck
     from aidesk.ui.context import UiContext
-    from aidesk.workspaces import ProviderConfig
+    from aidesk.workspaces import ProviderConfig, Workspace
 
 TEST_TIMEOUT_S = 15.0  # a key test is short; the user can also cancel it
+# (tenant, provider, key fingerprint) of stored keys verified in this session: only those
+# may be rolled out to the team (the core checks it again)
+VERIFIED_THIS_SESSION: set[tuple[str, str, str]] = set()
 
 
 def _digest(key: str) -> str:
@@ -42,6 +45,7 @@ class ProviderCard(CardView):
         self.test_button.clicked.connect(lambda: self.test_connection())
         self.save_button.clicked.connect(lambda: self.save_key())
         self.remove_button.clicked.connect(lambda: self.remove_key())
+        self.rollout_button.clicked.connect(lambda: self.roll_out())
         self.base_url_edit.editingFinished.connect(self._base_url_finished)
         self.model_box.activated.connect(lambda _i: self._model_finished())
         line = self.model_box.lineEdit()
@@ -57,6 +61,10 @@ class ProviderCard(CardView):
     def _fail(self, exc: BaseException) -> None:
         self.ctx.messenger.failure(exc, self)
         self.show_error(exc)
+
+    def on_job(self, job: Any, done: Any) -> None:
+        """`done(result)` unless the card was reloaded meanwhile; a failure on the card."""
+        self._on(job, done)
 
     def _on(self, job: Any, done: Any) -> None:
         generation = self._generation
@@ -129,6 +137,8 @@ class ProviderCard(CardView):
         if config is not None and self.workspace is not None:
             self.set_config(self.workspace, config, reset=False)
             self.changed.emit(config)
+            if check.ok:  # the stored key passed
+                self.verified_stored()
         if then_save and still_typed:  # the field was edited meanwhile: save nothing
             self._decide_save(typed, check)
 
@@ -181,6 +191,8 @@ class ProviderCard(CardView):
     def _saved(self, config: ProviderConfig, check: KeyCheck) -> None:
         assert self.workspace is not None
         self.set_config(self.workspace, config, reset=False)
+        if check.ok:  # the key just saved is the one that passed the test
+            self.verified_stored()
         self.save_button.setEnabled(True)
         self._typed_check = None
         self.key_edit.clear()
@@ -216,6 +228,31 @@ class ProviderCard(CardView):
         self.say("info", _("Key removed. Paste a new {provider} key to use it again.").format(
             provider=provider_name(self.provider)))
         self.changed.emit(config)
+
+    # -- rollout to the team's central database ------------------------------------------------
+    def set_config(self, workspace: Workspace, config: ProviderConfig, *,
+                   reset: bool = True) -> None:
+        super().set_config(workspace, config, reset=reset)
+        self.update_rollout()
+
+    def verified_stored(self) -> None:
+        """The stored key passed a connection test now: it may be rolled out."""
+        ws, config = self.workspace, self.config
+        if ws is not None and config is not None and config.key_fingerprint:
+            VERIFIED_THIS_SESSION.add((ws.tenant_id, self.provider, config.key_fingerprint))
+        self.update_rollout()
+
+    def update_rollout(self) -> None:
+        ws, config = self.workspace, self.config
+        self.rollout_button.setEnabled(
+            self.meta.needs_key and ws is not None and config is not None
+            and config.key_fingerprint is not None
+            and (ws.tenant_id, self.provider, config.key_fingerprint) in VERIFIED_THIS_SESSION)
+
+    def roll_out(self) -> None:
+        from aidesk.ui.integrations.rollout import roll_out
+
+        roll_out(self)
 
     # -- settings -------------------------------------------------------------------------------
     def _enabled_clicked(self, checked: bool) -> None:

@@ -185,6 +185,8 @@ class IntegrationsTab(WorkspaceTab):
             card.set_config(self.workspace, config, reset=False)
         for check in results:
             self.cards[check.provider].show_check(check)
+            if check.ok:  # a stored key passed: it may be rolled out
+                self.cards[check.provider].verified_stored()
         self._refresh(configs)
         counts = {k: sum(r.outcome == k for r in results)
                   for k in (VERIFIED, REJECTED, UNVERIFIED)}

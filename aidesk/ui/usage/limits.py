@@ -23,6 +23,7 @@ from aidesk.formats import plain
 from aidesk.i18n import _
 from aidesk.router.limits import WARN_AT
 from aidesk.ui.assistant.banner import LimitBanner, amount, limit_name, reset_time, share
+from aidesk.ui.sync.lock import LockMark, policy_tip
 
 ORDER = ("requests_per_hour", "tokens_per_day", "cost_per_month")
 SCALE = 1000  # progress bar steps
@@ -38,6 +39,7 @@ class LimitsPanel(QGroupBox):
         self.bars: dict[str, QProgressBar] = {}
         self.notes: dict[str, QLabel] = {}
         self.edits: dict[str, QLineEdit] = {}
+        self.locks: dict[str, LockMark] = {}
         self.uses: dict[str, LimitUse] = {}
         self.notified: list[str] = []  # tray messages shown (for tests and the log)
         grid = QGridLayout(self)
@@ -59,6 +61,8 @@ class LimitsPanel(QGroupBox):
             grid.addWidget(bar, row, 1)
             grid.addWidget(note, row, 2)
             grid.addWidget(edit, row, 3)
+            self.locks[limit] = LockMark()
+            grid.addWidget(self.locks[limit], row, 4)
             self.bars[limit], self.notes[limit], self.edits[limit] = bar, note, edit
         self.save = QPushButton(_("Save limits"))
         self.save.clicked.connect(self._save)
@@ -85,6 +89,19 @@ class LimitsPanel(QGroupBox):
             if edit:
                 self.edits[use.limit].setText("" if use.value is None else plain(use.value))
         self._refusal()
+
+    def set_locked(self, locks: dict[str, str]) -> None:
+        """Limits the team's policy sets: shown with a lock, not editable here."""
+        for limit, edit in self.edits.items():
+            value = locks.get(f"limits.{limit}")
+            if value is not None:
+                edit.setToolTip(policy_tip(value))
+                edit.setStyleSheet("")
+            elif not edit.isEnabled():  # unlocked now (an error tooltip stays)
+                edit.setToolTip("")
+            edit.setEnabled(value is None)
+            self.locks[limit].show_value(value)
+        self.save.setEnabled(any(edit.isEnabled() for edit in self.edits.values()))
 
     def _refusal(self) -> None:
         """At 100% of a limit the banner says what the router answers a new call."""
@@ -129,10 +146,13 @@ class LimitsPanel(QGroupBox):
         return self.tray
 
     def _save(self) -> None:
-        self.save_requested.emit({limit: edit.text() for limit, edit in self.edits.items()})
+        self.save_requested.emit({limit: edit.text() for limit, edit in self.edits.items()
+                                  if edit.isEnabled()})
 
     def show_errors(self, errors: dict[str, str]) -> None:
         for limit, edit in self.edits.items():
+            if not edit.isEnabled():  # locked by the team: keeps its policy tooltip
+                continue
             edit.setToolTip(errors.get(limit, ""))
             edit.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }"
                                if limit in errors else "")

@@ -149,6 +149,7 @@ class UsageTab(WorkspaceTab):
             return
         self.show_figures(loaded.figures)
         self.limits.show_uses(loaded.limits)
+        self.limits.set_locked(loaded.locked)
         self.limits.alert(loaded.alerts)
         self.loads += 1
 

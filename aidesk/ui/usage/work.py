@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +38,7 @@ class Loaded:
     figures: usage_stats.Figures
     limits: list[usage_alerts.LimitUse]
     alerts: list[usage_alerts.LimitUse]  # at 80% or more and not yet alerted this period
+    locked: dict[str, str] = field(default_factory=dict)  # limits the team's policy sets
 
 
 def load(core: Core, ws: Workspace, query: usage_stats.Query,
@@ -45,7 +46,9 @@ def load(core: Core, ws: Workspace, query: usage_stats.Query,
     now = now or utcnow()
     with core.db.reading() as conn:
         figures = usage_stats.figures(conn, query, now)
-    return Loaded(figures, *check(core, ws, now))
+    from aidesk.ui.sync.work import locked
+
+    return Loaded(figures, *check(core, ws, now), locked=locked(core, ws))
 
 
 def check(core: Core, ws: Workspace, now: datetime | None = None

@@ -1,0 +1,268 @@
+"""The desktop side of sync, clicked for real against the real PostgreSQL: the status bar's
+sync corner and its background passes, Settings → Sync, settings locked by the team's
+policy, and an Integrations card's "Roll out to team…"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from aidesk import settings
+from aidesk.router.records import USAGE_COLUMNS
+from aidesk.storage.values import new_id, utc_text
+from aidesk.ui.main_window import MainWindow
+from aidesk.ui.menus import Menus
+from aidesk.ui.settings_dialog import SettingsDialog
+from aidesk.ui.sync.scheduler import SyncScheduler
+from aidesk.workspaces import Workspace
+from tests.sync import conftest as sync_fixtures
+from tests.sync.conftest import Central
+from tests.ui.test_assistant import type_text
+
+# The PostgreSQL fixtures, bound as plain names (an import would trip ruff's F811).
+central = sync_fixtures.central
+central_db = sync_fixtures.central_db
+tenant_role = sync_fixtures.tenant_role
+
+SHOTS = Path("/tmp/sync-shots")
+Wait = Callable[..., Any]
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Background passes soon after a workspace opens (the minute stays a minute)."""
+    monkeypatch.setattr(SyncScheduler, "first_pass_ms", 50)
+
+
+def shoot(widget: QWidget, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    assert widget.grab().save(str(path))
+    return path
+
+
+def seed_usage(window: MainWindow, wait_job: Wait, count: int) -> None:
+    """`count` usage rows as the router writes them, in the shown workspace."""
+    ws = window.current
+    assert ws is not None
+    start = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    rows = [(new_id(), ws.tenant_id, new_id(), "openai", "gpt-4o-mini", 120, 80, 200,
+             0.000123, 350, "chat", "tester", 0, "ok",
+             utc_text(start + timedelta(milliseconds=i)), None, None, None, "stop")
+            for i in range(count)]
+
+    def insert(core: Any) -> None:
+        with core.db.writing() as conn:
+            conn.executemany(f"INSERT INTO ai_usage_logs ({', '.join(USAGE_COLUMNS)}) VALUES "
+                             f"({', '.join('?' * len(USAGE_COLUMNS))})", rows)
+
+    wait_job(window.ctx.bridge.call(insert))
+
+
+def set_dsn(window: MainWindow, wait_job: Wait, dsn: str, ws: Workspace | None = None) -> None:
+    target = ws or window.current
+    assert target is not None
+    wait_job(window.ctx.bridge.call(
+        lambda core: settings.set(core.workspaces, target, "sync.dsn", dsn)))
+
+
+def open_settings(window: MainWindow, qtbot: Any) -> SettingsDialog:
+    Menus.of(window).settings.trigger()
+    qtbot.waitUntil(lambda: bool(window.findChildren(SettingsDialog)), timeout=5_000)
+    dialog = window.findChildren(SettingsDialog)[-1]
+    qtbot.waitUntil(dialog.save_button.isEnabled, timeout=5_000)
+    return dialog
+
+
+def central_count(central: Central, table: str) -> int:
+    with central.connect() as conn:
+        row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
+def test_status_bar_sync_configured_in_settings(window: MainWindow, central: Central,
+                                                tenant_role: Callable[[str], str],
+                                                wait_job: Wait, qtbot: Any) -> None:
+    ws = window.current
+    assert ws is not None
+    widget = window.sync_status
+    assert not widget.isVisible()  # no central database: nothing about sync shows
+    seed_usage(window, wait_job, 12)
+
+    dialog = open_settings(window, qtbot)
+    dialog.resize(1024, 640)
+    dialog.pages.setCurrentIndex(3)
+    page = dialog.sync_page
+    type_text(page.dsn.line, central.dsn(tenant_role(ws.tenant_id)))
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.tone not in ("", "busy"), timeout=15_000)
+    assert page.tone == "verified", page.result.text()
+    assert "Connected" in page.result.text() and "Press Save" in page.result.text()
+    shoot(dialog, "settings-sync-connected")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+
+    # saving the address starts a pass at once: the 12 rows reach the centre
+    qtbot.waitUntil(lambda: window.sync.passes >= 1 and not window.sync.running,
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: widget.isVisible() and widget.text.startswith("Synced "),
+                    timeout=5_000)
+    assert widget.text.endswith("· 0 pending") and widget.tone == "info"
+    assert central_count(central, "ai_usage_logs") == 12
+    assert window.sync.timer.isActive() and window.sync.wait_ms() == 60_000
+    window.resize(1024, 640)
+    shoot(window, "status-bar-synced")
+
+    # Sync now: a pass at once; pressed again while it runs, one more right after it
+    seed_usage(window, wait_job, 3)
+    before = window.sync.passes
+    qtbot.mouseClick(widget.sync_button, Qt.MouseButton.LeftButton)
+    assert window.sync.running and not widget.sync_button.isEnabled()
+    window.sync.sync_now()  # (the button is disabled meanwhile; a second ask queues)
+    qtbot.waitUntil(lambda: window.sync.passes == before + 2 and not window.sync.running,
+                    timeout=20_000)
+    assert central_count(central, "ai_usage_logs") == 15
+    assert window.ctx.messenger.last is not None
+    assert window.ctx.messenger.last[1].startswith("Synced:")
+
+
+def test_offline_backoff_then_drains(window: MainWindow, central: Central,
+                                     tenant_role: Callable[[str], str], wait_job: Wait,
+                                     qtbot: Any) -> None:
+    ws = window.current
+    assert ws is not None
+    seed_usage(window, wait_job, 5)
+    set_dsn(window, wait_job, "postgresql://nobody@127.0.0.1:1/platform")  # nothing listens
+    window.ctx.bridge.configs_changed.emit()  # what Settings does after a save
+    widget = window.sync_status
+    qtbot.waitUntil(lambda: window.sync.failures >= 1 and not window.sync.running,
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: widget.tone == "error", timeout=5_000)
+    assert widget.text.startswith("Sync failed: Cannot reach the central database")
+    assert "#b00020" in widget.label.styleSheet()
+    assert "5 pending" in widget.label.toolTip()
+    assert window.sync.wait_ms() == 120_000  # the wait doubles after a failure
+    window.sync.failures = 9
+    assert window.sync.wait_ms() == 600_000  # at most 10 minutes
+    window.sync.failures = 1
+    window.resize(1024, 640)
+    shoot(window, "status-bar-error")
+
+    # back online (the right address): Sync now drains the outbox
+    set_dsn(window, wait_job, central.dsn(tenant_role(ws.tenant_id)))
+    before = window.sync.passes
+    qtbot.mouseClick(widget.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.sync.passes > before and not window.sync.running,
+                    timeout=20_000)
+    assert widget.tone == "info" and widget.text.endswith("· 0 pending")
+    assert window.sync.failures == 0 and window.sync.wait_ms() == 60_000
+    assert central_count(central, "ai_usage_logs") == 5
+
+
+def test_a_workspace_switch_shows_its_status(window: MainWindow, central: Central,
+                                             tenant_role: Callable[[str], str],
+                                             wait_job: Wait, qtbot: Any) -> None:
+    first = window.current
+    assert first is not None
+    set_dsn(window, wait_job, central.dsn(tenant_role(first.tenant_id)))
+    window.ctx.bridge.configs_changed.emit()
+    qtbot.waitUntil(lambda: window.sync_status.isVisible()
+                    and window.sync_status.text.startswith("Synced"), timeout=20_000)
+    window.create_workspace("Padaria Pão Quente")
+    qtbot.waitUntil(lambda: window.current is not None and window.current.id != first.id,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: not window.sync_status.isVisible(), timeout=5_000)
+    assert not window.sync.timer.isActive()  # nothing to sync here
+    window.switcher.setCurrentIndex(window.switcher.findData(first.tenant_id))
+    window.switcher.activated.emit(window.switcher.currentIndex())
+    qtbot.waitUntil(lambda: window.sync_status.isVisible(), timeout=5_000)
+    assert window.current is not None and window.current.id == first.id
+
+
+def test_settings_runs_the_central_migrations(window: MainWindow, central_db: Central,
+                                              wait_job: Wait, qtbot: Any) -> None:
+    ws = window.current
+    assert ws is not None
+    dialog = open_settings(window, qtbot)
+    dialog.resize(1024, 640)
+    dialog.pages.setCurrentIndex(3)
+    page = dialog.sync_page
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    assert page.tone == "error" and "address first" in page.result.text()
+
+    type_text(page.dsn.line, "postgresql://postgres:hunter2@127.0.0.1/x")
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)  # the CLI's DSN rules
+    qtbot.waitUntil(lambda: page.tone == "error", timeout=5_000)
+    assert "password" in page.result.text().lower()
+
+    page.dsn.line.clear()
+    type_text(page.dsn.line, central_db.dsn("postgres"))  # an empty database, a superuser
+    type_text(page.password, "s3cret pass")
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.tone == "unverified", timeout=15_000)
+    assert "has no AIDesk tables yet" in page.result.text()
+    assert page.migrate_button.isVisible()
+    # the login worked: the password is in the keyring, and no longer on screen
+    assert page.password.text() == "" and "keyring" in page.password.placeholderText()
+    assert wait_job(window.ctx.bridge.call(
+        lambda core: core.keys.get_secret(ws.tenant_id, "sync"))) == "s3cret pass"
+    shoot(dialog, "settings-sync-schema-missing")
+
+    qtbot.mouseClick(page.migrate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.tone == "verified", timeout=30_000)
+    assert not page.migrate_button.isVisible()
+    from aidesk.sync import central as central_schema
+
+    with central_db.connect() as conn:
+        assert central_schema.current(conn) == central_schema.HEAD
+    shoot(dialog, "settings-sync-migrated")
+    dialog.reject()
+
+
+def test_settings_locked_by_the_team(window: MainWindow, wait_job: Wait, qtbot: Any) -> None:
+    ws = window.current
+    assert ws is not None
+    now = utc_text(datetime.now(UTC))
+
+    def policies(core: Any) -> None:  # as aidesk.sync.pull leaves them
+        with core.db.writing() as conn:
+            conn.executemany(
+                "INSERT INTO team_policies (tenant_id, setting, value, mandatory, updated_at, "
+                "pulled_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [(ws.tenant_id, "limits.tokens_per_day", "50000", 1, now, now),
+                 (ws.tenant_id, "cache.ttl_days", "3", 0, now, now)])
+
+    wait_job(window.ctx.bridge.call(policies))
+    dialog = open_settings(window, qtbot)
+    dialog.resize(1024, 640)
+    locked = dialog.fields["limits.tokens_per_day"]
+    free = dialog.fields["cache.ttl_days"]
+    assert not locked.editor.isEnabled() and locked.lock.isVisibleTo(dialog)
+    assert locked.lock.toolTip().startswith("Set by your team's policy")
+    assert locked.editor.toolTip().startswith("Set by your team's policy")
+    assert free.editor.isEnabled() and not free.lock.isVisibleTo(dialog)
+    assert "lock" in dialog.status.text()
+    shoot(dialog, "settings-locked")
+    dialog.reject()
+
+    from aidesk.ui.usage.tab import UsageTab
+
+    tab = window.page(UsageTab)
+    assert isinstance(tab, UsageTab)
+    holder = tab.parentWidget()
+    assert holder is not None
+    window.tabs.setCurrentIndex(window.tabs.indexOf(holder))
+    edit = tab.limits.edits["tokens_per_day"]
+    qtbot.waitUntil(lambda: not edit.isEnabled(), timeout=10_000)
+    assert tab.limits.edits["requests_per_hour"].isEnabled()
+    assert tab.limits.locks["tokens_per_day"].isVisibleTo(tab)
+    assert edit.toolTip().startswith("Set by your team's policy")
+    window.resize(1024, 640)
+    shoot(window, "usage-limits-locked")
