@@ -56,6 +56,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     ck.add_argument("providers", nargs="*", choices=[[], *providers.PROVIDER_IDS],
                     metavar="PROVIDER", help=_("only these providers"))
     ck.set_defaults(run=_check)
+    ro = ksub.add_parser("rollout", parents=[common],
+                         help=_("test the key, then send it to the central database so the "
+                                "platform's servers use it"),
+                         description=_("Roll a provider key out to the workspace's tenant in "
+                                       "the central database (sync.dsn): the key is tested "
+                                       "first, then you confirm the tenant and the provider."))
+    ro.add_argument("provider", choices=providers.PROVIDER_IDS,
+                    help=_("the provider whose key to roll out"))
+    ro.add_argument("--yes", action="store_true",
+                    help=_("confirm without the question (for scripts)"))
+    ro.set_defaults(run=_rollout)
 
 
 def _read_key(provider: str) -> str:
@@ -169,3 +180,50 @@ def _check(args: argparse.Namespace) -> int:
             workspace=ws.name), file=sys.stderr)
         return 1
     return 0 if all(r.ok for r in results) else 1
+
+
+YES = {"y", "yes", "s", "sim"}
+
+
+def _rollout(args: argparse.Namespace) -> int:
+    from aidesk.sync import rollout
+
+    c = core()
+    ws = workspace(c, args)
+    provider = args.provider
+    if not providers.info(provider).needs_key:
+        raise rollout.RolloutRefused(_("{provider} needs no key, so there is none to roll "
+                                       "out.").format(provider=provider))
+    key = c.keys.get(ws.tenant_id, provider)
+    if key is None:
+        raise rollout.RolloutRefused(_("Workspace {workspace} has no {provider} key to roll "
+                                       "out; save it with `aidesk keys set {provider}` "
+                                       "first.").format(workspace=ws.name, provider=provider))
+    config = c.workspaces.config(ws.tenant_id, provider)
+    check = run_async(c, verify_key(provider, key, base_url=config.base_url, model=config.model,
+                                    tenant_id=ws.tenant_id))
+    c.workspaces.record_test(ws.tenant_id, provider, check.outcome, check.message)
+    if not check.ok:
+        print("aidesk: " + _("Not rolled out: the {provider} key is {outcome} ({message}).").format(
+            provider=provider, outcome=_outcome(check.outcome), message=check.message.rstrip(".")),
+            file=sys.stderr)
+        return 1
+    print(f"{provider}: {_outcome(check.outcome)} — {check.message}", file=sys.stderr)
+    confirmed = args.yes or _confirm(rollout.question(ws, provider))
+    result = rollout.rollout(c, ws, provider, confirmed=confirmed)
+    print(_("Rolled out the {provider} key (fingerprint {fingerprint}) to tenant {tenant} "
+            "(workspace {workspace}).").format(provider=provider, fingerprint=result.fingerprint,
+                                               tenant=result.tenant_id, workspace=ws.name))
+    return 0
+
+
+def _confirm(text: str) -> bool:
+    """Ask on the terminal (or read the answer piped on stdin); only yes confirms."""
+    print(text + " " + _("[y/N]") + " ", end="", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, UnicodeDecodeError):
+        answer = ""
+    if not sys.stdin.isatty():
+        print(file=sys.stderr)
+    return answer.strip().lower() in YES
