@@ -49,12 +49,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     sync = sub.add_parser(
         "sync", parents=[_options(json=True)],
+        usage="%(prog)s [-h] [-w NAME] [--json] [{status,migrate,login}] ...",
         help=_("sync with the team's central PostgreSQL (one pass, status, login, migrate)"),
-        description=_("With no action: one pass that pushes this workspace's outbox (usage, "
+        description=epilog(_("With no action: one pass that pushes this workspace's outbox (usage, "
                       "audit, configs without keys, image metadata, bulk results) to the "
                       "central database and pulls the team's policies and configs. The DSN "
                       "is the setting sync.dsn; the password is in the OS keyring (`aidesk "
-                      "sync login`)."),
+                      "sync login`).")),
         epilog=epilog(_(PASS_JSON), _(STATUS_JSON)),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sync.set_defaults(run=_pass)

@@ -262,3 +262,27 @@ def test_status_shows_settings_locked_by_the_team(cli: Cli, data_dir: Path,
     code, out, _ = cli("sync", "status")
     assert code == 0 and "locked" in out and "team.allowed_providers" in out
     assert "limits.tokens_per_day" not in out
+
+
+def test_cancelled_pass_pushes_no_more_and_is_no_sync(central: Central, emulator: Any,
+                                                      tenant_role: Callable[[str], str],
+                                                      data_dir: Path,
+                                                      keyring_backend: MemoryKeyring) -> None:
+    import threading
+
+    from aidesk.sync import passes, target
+
+    _calls(data_dir, emulator, 2, keyring_backend)
+    core = make_core(data_dir, keyring_backend)
+    ws = core.workspaces.get()
+    target.configure(core.db, ws.tenant_id, central.dsn(tenant_role("default")))
+    stop = threading.Event()
+    stop.set()
+    report = passes.run_pass(core, ws, cancel=stop)
+    assert report.cancelled and sum(report.pushed.values()) == 0 and report.pulled == 0
+    st = passes.status(core, ws)
+    assert st.last_sync_at is None and st.last_error is None and st.pending == report.pending > 0
+    report = passes.run_pass(core, ws)
+    assert not report.cancelled and report.pending == 0
+    assert passes.status(core, ws).last_sync_at == report.at
+    core.close()
