@@ -93,3 +93,39 @@ def test_fallback_says_what_it_did_with_the_rest(core: Core, ws: Workspace) -> N
     assert settings.set(core.workspaces, ws, "fallback", "anthropic,gemini,openai") == [
         "gemini has no key yet and will be skipped until one is set with "
         "`aidesk keys set gemini`."]
+
+
+def test_sync_dsn_is_a_setting_of_the_workspace(core: Core, ws: Workspace) -> None:
+    assert "sync.dsn" in settings.setting_names()
+    assert settings.get(core.workspaces, ws, "sync.dsn") == "none"
+    core.workspaces.update_config(ws.tenant_id, "openai", model="gpt-4o-mini")
+    notes = settings.set(core.workspaces, ws, "sync.dsn",
+                         " postgresql://alice@db.example.com/platform ")
+    assert settings.get(core.workspaces, ws, "sync.dsn") == \
+        "postgresql://alice@db.example.com:5432/platform"
+    assert notes == ["1 row is queued for the central database; set its password with "
+                     "`aidesk sync login`, then run `aidesk sync`."]
+    other = core.workspaces.add("Outro cliente")
+    assert settings.get(core.workspaces, other, "sync.dsn") == "none"
+    with pytest.raises(ConfigError, match="aidesk sync login") as caught:
+        settings.set(core.workspaces, ws, "sync.dsn", "postgresql://alice:hunter22@db/platform")
+    assert "hunter22" not in caught.value.user_message
+    assert settings.get(core.workspaces, ws, "sync.dsn").startswith("postgresql://alice@")
+    assert settings.set(core.workspaces, ws, "sync.dsn", "none") == []
+    assert settings.get(core.workspaces, ws, "sync.dsn") == "none"
+
+
+def test_a_team_lock_leaves_other_settings_and_the_pull_free(core: Core, ws: Workspace) -> None:
+    from aidesk.storage.values import utc_text, utcnow
+
+    now = utc_text(utcnow())
+    with core.db.writing() as conn:
+        conn.execute("INSERT INTO team_policies (tenant_id, setting, value, mandatory, "
+                     "updated_at, pulled_at) VALUES (?, 'limits.cost_per_month', '50', 1, ?, ?)",
+                     (ws.tenant_id, now, now))
+    with pytest.raises(ConfigError, match=r"^limits\.cost_per_month is set by your team's "
+                                          r"policy \(50\)"):
+        settings.set(core.workspaces, ws, "Limits.Cost_Per_Month ", "80")
+    settings.set(core.workspaces, ws, "limits.cost_per_month", "50,00", by_team=True)
+    assert settings.get(core.workspaces, ws, "limits.cost_per_month") == "50"
+    settings.set(core.workspaces, ws, "calls.deadline_s", "30")
