@@ -186,3 +186,5 @@ def upgrade() -> None:
     op.execute("GRANT SELECT ON ai_team_policies TO aidesk_desktop")
     op.execute("REVOKE ALL ON FUNCTION aidesk_tenant() FROM PUBLIC")
     op.execute("GRANT EXECUTE ON FUNCTION aidesk_tenant() TO aidesk_desktop")
+    # Alembic made its version table before this ran: a desktop reads the revision it meets
+    op.execute("GRANT SELECT ON aidesk_central_version TO aidesk_desktop")
