@@ -38,7 +38,9 @@ def load_values(core: Core, ws: Workspace | None
     from aidesk.router import limits
     from aidesk.storage.values import utcnow
 
-    ws = ws or core.workspaces.get()
+    # read again: the workspace row (its cache TTL) may have changed since the window got it,
+    # a team policy pulled by a sync pass for one
+    ws = core.workspaces.get(ws.name) if ws else core.workspaces.get()
     values = {key: settings.get(core.workspaces, ws, key) for key in settings.setting_names()}
     with core.db.raw() as conn:
         current = limits.status(conn, ws.tenant_id, core.workspaces.limits(ws.tenant_id, conn),

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget
 
 from aidesk import settings
 from aidesk.router.records import USAGE_COLUMNS
@@ -226,25 +226,28 @@ def test_settings_runs_the_central_migrations(window: MainWindow, central_db: Ce
     dialog.reject()
 
 
-def test_settings_locked_by_the_team(window: MainWindow, wait_job: Wait, qtbot: Any) -> None:
+def test_settings_locked_by_the_team(window: MainWindow, central: Central,
+                                     tenant_role: Callable[[str], str], wait_job: Wait,
+                                     qtbot: Any) -> None:
     ws = window.current
     assert ws is not None
-    now = utc_text(datetime.now(UTC))
+    with central.connect() as conn:  # the platform's admin sets the team's policies
+        conn.execute("INSERT INTO ai_team_policies (tenant_id, setting, value, mandatory) "
+                     "VALUES (%s, 'limits.tokens_per_day', '50000', true), "
+                     "(%s, 'cache.ttl_days', '3', false)", (ws.tenant_id, ws.tenant_id))
+    set_dsn(window, wait_job, central.dsn(tenant_role(ws.tenant_id)))
+    window.ctx.bridge.configs_changed.emit()  # what Settings does after a save: a pass
+    qtbot.waitUntil(lambda: window.sync.passes >= 1 and not window.sync.running,
+                    timeout=20_000)
+    assert window.sync_status.tone == "info", window.sync_status.text
+    assert "1 setting is set by your team's policy." in window.sync_status.label.toolTip()
 
-    def policies(core: Any) -> None:  # as aidesk.sync.pull leaves them
-        with core.db.writing() as conn:
-            conn.executemany(
-                "INSERT INTO team_policies (tenant_id, setting, value, mandatory, updated_at, "
-                "pulled_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [(ws.tenant_id, "limits.tokens_per_day", "50000", 1, now, now),
-                 (ws.tenant_id, "cache.ttl_days", "3", 0, now, now)])
-
-    wait_job(window.ctx.bridge.call(policies))
     dialog = open_settings(window, qtbot)
     dialog.resize(1024, 640)
     locked = dialog.fields["limits.tokens_per_day"]
     free = dialog.fields["cache.ttl_days"]
     assert not locked.editor.isEnabled() and locked.lock.isVisibleTo(dialog)
+    assert locked.value() == "50000" and free.value() == "3"  # both applied, one locked
     assert locked.lock.toolTip().startswith("Set by your team's policy")
     assert locked.editor.toolTip().startswith("Set by your team's policy")
     assert free.editor.isEnabled() and not free.lock.isVisibleTo(dialog)
@@ -266,3 +269,83 @@ def test_settings_locked_by_the_team(window: MainWindow, wait_job: Wait, qtbot: 
     assert edit.toolTip().startswith("Set by your team's policy")
     window.resize(1024, 640)
     shoot(window, "usage-limits-locked")
+
+
+def answer_and_shoot(button_text: str, name: str, seen: list[str]) -> None:
+    """Save a picture of the next modal dialog, then click `button_text` in it."""
+
+    def click() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QMessageBox):
+            QTimer.singleShot(50, click)
+            return
+        seen.append(dialog.text())
+        shoot(dialog, name)
+        for button in dialog.findChildren(QAbstractButton):
+            if button.text().replace("&", "") == button_text:
+                button.click()
+                return
+        raise AssertionError(f"no button {button_text!r}")
+
+    QTimer.singleShot(50, click)
+
+
+def test_roll_out_a_key_verified_this_session(window: MainWindow, central: Central,
+                                              tenant_role: Callable[[str], str],
+                                              wait_job: Wait, qtbot: Any,
+                                              emulator: Any) -> None:
+    from aidesk.ui.integrations.tab import IntegrationsTab
+    from tests.support import configure
+
+    ws = window.current
+    assert ws is not None
+    wait_job(window.ctx.bridge.call(lambda core: configure(core, ws, emulator, "openai")))
+    tab = window.page(IntegrationsTab)
+    assert isinstance(tab, IntegrationsTab)
+    tab.set_workspace(ws)  # the key saved behind its back
+    card = tab.cards["openai"]
+    qtbot.waitUntil(lambda: card.config is not None and card.config.key_fingerprint is not None,
+                    timeout=10_000)
+    assert not card.rollout_button.isVisible()  # no central database: no rollout
+    set_dsn(window, wait_job, central.dsn(tenant_role(ws.tenant_id)))
+    window.ctx.bridge.configs_changed.emit()  # what Settings does after a save
+    qtbot.waitUntil(card.rollout_button.isVisible, timeout=5_000)
+    assert not card.rollout_button.isEnabled()  # saved, but not tested in this session
+    assert not tab.cards["local"].rollout_button.isVisible()  # no key to roll out
+
+    qtbot.mouseClick(card.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: card.outcome == "verified", timeout=15_000)
+    assert card.rollout_button.isEnabled()
+
+    seen: list[str] = []
+    answer_and_shoot("Cancel", "rollout-confirmation", seen)
+    qtbot.mouseClick(card.rollout_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5_000)
+    assert ws.tenant_id in seen[0] and "OpenAI" in seen[0] and ws.name in seen[0]
+    assert card.status.text() == "Nothing was rolled out."
+    with central.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM ai_configs WHERE api_key IS NOT NULL"
+                            ).fetchone() == (0,)
+
+    answer_and_shoot(f"Roll out to {ws.tenant_id}", "rollout-confirmation-2", seen)
+    qtbot.mouseClick(card.rollout_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: card.outcome == "verified" and "Rolled out" in card.status.text(),
+                    timeout=20_000)
+    assert window.ctx.messenger.last is not None
+    assert window.ctx.messenger.last[1].startswith("Rolled out:")
+    with central.connect() as conn:
+        row = conn.execute("SELECT api_key, key_rolled_out_at IS NOT NULL FROM ai_configs "
+                           "WHERE tenant_id = %s AND provider = 'openai'",
+                           (ws.tenant_id,)).fetchone()
+    assert row == (emulator.key("openai"), True)
+
+    def audit(core: Any) -> list[tuple[str, str]]:
+        with core.db.raw() as conn:
+            return [(str(r[0]), str(r[1])) for r in conn.execute(
+                "SELECT module, prompt FROM ai_audit_logs WHERE tenant_id = ?",
+                (ws.tenant_id,))]
+
+    rows = wait_job(window.ctx.bridge.call(audit))
+    assert [m for m, _p in rows] == ["sync"] and ws.tenant_id in rows[0][1]
+    window.resize(1024, 640)
+    shoot(window, "integrations-rolled-out")

@@ -116,6 +116,7 @@ class CardView(QGroupBox):
         grid.addWidget(self.model_box, 2, 1)
         self.rollout_button = QPushButton(_("Ro&ll out to team…"))
         self.rollout_button.setEnabled(False)
+        self.rollout_button.hide()  # shown while the workspace syncs (IntegrationsTab)
         self.rollout_button.setToolTip(_("Send this key to your team's central database for "
                                          "the platform's servers. Test the key first: only a "
                                          "key verified in this session can be rolled out."))

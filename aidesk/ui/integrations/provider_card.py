@@ -102,8 +102,10 @@ class ProviderCard(CardView):
                 key = await asyncio.to_thread(core.keys.get, ws.tenant_id, provider)
                 if key is None:
                     return None, None
+            # a stored key's outcome is remembered for a rollout (a typed one's when saved)
             check = await verify_key(provider, key, base_url=base_url, model=model,
-                                     timeout_s=timeout)
+                                     timeout_s=timeout,
+                                     tenant_id=None if typed else ws.tenant_id)
             if typed or not core.workspaces.config(ws.tenant_id, provider).stored:
                 return check, None
             core.workspaces.record_test(ws.tenant_id, provider, check.outcome, check.message)

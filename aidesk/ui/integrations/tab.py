@@ -88,6 +88,7 @@ class IntegrationsTab(WorkspaceTab):
 
         self.check_all_button.clicked.connect(lambda: self.check_all())
         self.check_all_button.setEnabled(False)
+        ctx.bridge.configs_changed.connect(lambda: self.check_sync())  # sync.dsn saved
 
     # -- loading ------------------------------------------------------------------------------
     def set_workspace(self, workspace: Workspace) -> None:
@@ -98,6 +99,24 @@ class IntegrationsTab(WorkspaceTab):
         self.check_all_button.setEnabled(False)
         tenant = workspace.tenant_id
         self._load(lambda core: core.workspaces.configs(tenant), self._fill)
+        self.check_sync()
+
+    def check_sync(self) -> None:
+        """"Roll out to team…" shows only while the workspace syncs with a central database."""
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def synced(core: Core) -> bool:
+            from aidesk.sync.target import dsn_of
+
+            return dsn_of(core.db, ws.tenant_id) is not None
+
+        self._load(synced, self._show_rollout)
+
+    def _show_rollout(self, synced: bool) -> None:
+        for card in self.cards.values():
+            card.rollout_button.setVisible(synced and card.meta.needs_key)
 
     def _load(self, fn: Any, then: Any) -> None:
         generation = self._generation

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from aidesk.core import Core
     from aidesk.sync.passes import SyncReport, SyncStatus
+    from aidesk.sync.rollout import RolloutResult
     from aidesk.workspaces import Workspace
 
 
@@ -101,11 +102,14 @@ def locked(core: Core, ws: Workspace) -> dict[str, str]:
     return {**policy, **held}
 
 
-async def roll_out(core: Core, ws: Workspace, provider: str) -> object:
-    """Send the workspace's stored key of `provider` to the centre (the user confirmed it;
-    the core refuses a key not verified in this process)."""
+async def roll_out(core: Core, ws: Workspace, provider: str) -> RolloutResult:
+    """Send the workspace's stored key of `provider` to the centre, once the user confirmed
+    the question naming the tenant and provider (the core refuses a key that did not pass a
+    test in this process)."""
     import asyncio
+    from functools import partial
 
     from aidesk.sync import rollout
 
-    return await asyncio.to_thread(rollout.rollout, core, ws, provider)
+    return await asyncio.to_thread(partial(rollout.rollout, core, ws, provider,
+                                           confirmed=True))
