@@ -102,6 +102,16 @@ def ready(core: Core, ws: Workspace, provider: str) -> str:
                            "out.").format(provider=provider, workspace=ws.name))
 
 
+def tested_this_session(core: Core, ws: Workspace, provider: str) -> bool:
+    """Whether a rollout of `provider`'s key would pass its test condition now (the desktop
+    enables its "Roll out to team…" button on it)."""
+    try:
+        ready(core, ws, provider)
+    except ConfigError:
+        return False
+    return True
+
+
 def rollout(core: Core, ws: Workspace, provider: str, *, confirmed: bool = False,
             pg: psycopg.Connection[Any] | None = None,
             device: str | None = None) -> RolloutResult:

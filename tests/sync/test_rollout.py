@@ -17,6 +17,7 @@ from aidesk.core import Core
 from aidesk.router.keycheck import check_workspace, forget_tests, store_key
 from aidesk.sync import push, target
 from aidesk.sync.rollout import RolloutRefused, question, rollout
+from aidesk.sync.rollout import tested_this_session as rollable
 from aidesk.workspaces import Workspace
 from tests.support import configure
 from tests.sync.conftest import Central
@@ -84,8 +85,10 @@ def test_rollout_needs_a_test_in_this_process_and_a_confirmation(
     core.workspaces.record_test(ws.tenant_id, "openai", "rejected", "wrong key")
     text = refused(lambda: rollout(core, ws, "openai", confirmed=True, pg=pg, device=DEVICE))
     assert "was rejected at its last test" in text
+    assert not rollable(core, ws, "openai")
 
     run_key_test(core, ws)  # a verified test of the current key, in this process
+    assert rollable(core, ws, "openai")
     text = refused(lambda: rollout(core, ws, "openai", pg=pg, device=DEVICE))
     assert text == ("The openai key was not rolled out to tenant default: the rollout was "
                     "not confirmed.")
