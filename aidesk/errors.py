@@ -371,6 +371,7 @@ HOP_REASONS = {
     "unsupported": N_("not supported"), "bad_request": N_("bad request"),
     "not_configured": N_("not set up"), "deadline": N_("deadline"),
     "disabled": N_("disabled"), "no_key": N_("no key"),
+    "team_provider": N_("not allowed by team"), "team_model": N_("model not allowed by team"),
 }
 
 

@@ -54,9 +54,11 @@ from aidesk.router.route import (
     passed_over,
     request_of,
     skip_hop,
+    team_filter,
 )
 from aidesk.storage import Database
 from aidesk.storage.values import new_id, utcnow
+from aidesk.sync.policies import allowed
 from aidesk.workspaces import Limits, Workspace, Workspaces
 
 if TYPE_CHECKING:  # media calls load their modules when first made
@@ -195,6 +197,8 @@ class Router:
                       and (first is None or c.provider != first.provider)]
         if model and provider is None and chain:
             chain[0] = Target(chain[0].config, model)
+        chain, skipped = team_filter(chain, skipped, allowed(
+            self.db if conn is None else conn, workspace.tenant_id))
         if not chain:
             raise no_provider(workspace, [hop for _position, hop in skipped])
         return Route(chain, provider is not None, skipped)
