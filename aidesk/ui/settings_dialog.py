@@ -37,7 +37,7 @@ from aidesk.ui.settings_fields import (
     TextField,
     provider_label,
 )
-from aidesk.ui.settings_usage import load_values, save_values
+from aidesk.ui.settings_usage import PASSWORD, load_values, save_all
 
 if TYPE_CHECKING:
     from aidesk.workspaces import Workspace
@@ -237,7 +237,7 @@ class SettingsDialog(QDialog):
         self.save_button.setEnabled(False)
         self.status.setText(_("Saving…"))
         ws = self.workspace
-        job = self.ctx.bridge.call(lambda core: save_values(core, ws, changes, password))
+        job = self.ctx.bridge.run(lambda core: save_all(core, ws, changes, password))
         job.done.connect(lambda result: self._saved(changes, *result, password=password))
         job.failed.connect(self._save_failed)
 
@@ -247,11 +247,17 @@ class SettingsDialog(QDialog):
         for key, value in values.items():
             if key in self.fields and key not in errors:
                 self.fields[key].load(value)
-        if password is not None:
+        refused = errors.pop(PASSWORD, None)
+        if password is not None and refused is None:
             self.sync_page.password.clear()
             self.sync_page.password_stored(True)
-        if set(changes) - set(errors) or password is not None:
+        if set(changes) - set(errors) or (password is not None and refused is None):
             self.ctx.bridge.configs_changed.emit()
+        if refused is not None:
+            self.sync_page.say("error", refused)
+            self.pages.setCurrentIndex(self.pages.count() - 1)
+            self.sync_page.password.setFocus()
+            self.status.setText(_("The password was not saved: see the Sync page."))
         if errors:
             for key, message in errors.items():
                 self.fields[key].set_error(message)
@@ -259,6 +265,8 @@ class SettingsDialog(QDialog):
             self._show_page_of(first)
             first.editor.setFocus()
             self.status.setText(_("Some values were not saved: see the messages beside them."))
+            return
+        if refused is not None:
             return
         from aidesk.ui.hints import for_gui
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aidesk import formats, settings
-from aidesk.errors import ConfigError
+from aidesk.errors import AIDeskError, ConfigError
 from aidesk.i18n import _
 
 if TYPE_CHECKING:
@@ -50,11 +50,31 @@ def load_values(core: Core, ws: Workspace | None
     return values, {f"limits.{s.limit}": limit_use(s) for s in current}, locked(core, ws)
 
 
-def save_values(core: Core, ws: Workspace | None, changes: dict[str, str],
-                sync_password: str | None = None
+PASSWORD = "sync.password"  # the key of a refused sync password among the errors
+
+
+async def save_all(core: Core, ws: Workspace | None, changes: dict[str, str],
+                   sync_password: str | None = None
+                   ) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """`save_values`, then a typed sync password: tried on the centre (off the worker loop)
+    and kept in the keyring unless the centre refuses it."""
+    errors, notes, values = save_values(core, ws, changes)
+    if sync_password is not None:
+        import asyncio
+
+        from aidesk.ui.sync.work import save_password
+
+        try:
+            await asyncio.to_thread(save_password, core, ws or core.workspaces.get(),
+                                    sync_password)
+        except AIDeskError as exc:  # the centre or the keyring refused it
+            errors[PASSWORD] = exc.user_message
+    return errors, notes, values
+
+
+def save_values(core: Core, ws: Workspace | None, changes: dict[str, str]
                 ) -> tuple[dict[str, str], list[str], dict[str, str]]:
-    """Save each change: (the refused ones with their reason, notes, the values now); a
-    typed sync password goes to the OS keyring."""
+    """Save each change: (the refused ones with their reason, notes, the values now)."""
     errors: dict[str, str] = {}
     notes: list[str] = []
     ws = ws or core.workspaces.get()
@@ -66,9 +86,5 @@ def save_values(core: Core, ws: Workspace | None, changes: dict[str, str],
             errors[key] = exc.user_message
         if key == "cache.ttl_days" and key not in errors:
             ws = core.workspaces.get(ws.name)  # the workspace row holds the TTL
-    if sync_password is not None:
-        from aidesk.ui.sync.work import save_password
-
-        save_password(core, ws, sync_password)
     values = {key: settings.get(core.workspaces, ws, key) for key in settings.setting_names()}
     return errors, notes, values

@@ -349,3 +349,39 @@ def test_roll_out_a_key_verified_this_session(window: MainWindow, central: Centr
     assert [m for m, _p in rows] == ["sync"] and ws.tenant_id in rows[0][1]
     window.resize(1024, 640)
     shoot(window, "integrations-rolled-out")
+
+
+def test_a_refused_password_is_not_kept(window: MainWindow, wait_job: Wait,
+                                        qtbot: Any) -> None:
+    from tests.sync.fake_pg import fake_pg
+
+    ws = window.current
+    assert ws is not None
+    dialog = open_settings(window, qtbot)
+    dialog.resize(1024, 640)
+    dialog.pages.setCurrentIndex(3)
+    page = dialog.sync_page
+    with fake_pg() as server:  # asks a password, refuses it as PostgreSQL does
+        type_text(page.dsn.line, f"postgresql://agency@127.0.0.1:{server.port}/platform")
+        type_text(page.password, "wrong horse")
+        qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.tone == "error", timeout=15_000)
+        assert server.passwords == ["wrong horse"]
+        assert "refused the password of agency" in page.result.text()
+        assert "wrong horse" not in page.result.text()
+        assert page.password.text() == "wrong horse"  # still there to correct
+        shoot(dialog, "settings-sync-wrong-password")
+
+        page.say("info", "")
+        dialog.pages.setCurrentIndex(0)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # Save tries it too
+        qtbot.waitUntil(lambda: page.tone == "error", timeout=15_000)
+        assert len(server.passwords) == 2
+    assert dialog.isVisible() and dialog.pages.currentIndex() == 3
+    assert "refused the password" in page.result.text()
+    assert "password was not saved" in dialog.status.text()
+    assert wait_job(window.ctx.bridge.call(
+        lambda core: core.keys.get_secret(ws.tenant_id, "sync"))) is None
+    assert wait_job(window.ctx.bridge.call(  # the address itself was saved
+        lambda core: settings.get(core.workspaces, ws, "sync.dsn"))).endswith("/platform")
+    dialog.reject()

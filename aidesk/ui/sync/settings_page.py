@@ -24,6 +24,7 @@ from aidesk.ui.sync import work
 from aidesk.ui.sync.texts import details
 
 if TYPE_CHECKING:
+    from aidesk.errors import SyncError
     from aidesk.sync.passes import SyncStatus
     from aidesk.ui.context import UiContext
     from aidesk.workspaces import Workspace
@@ -138,36 +139,35 @@ class SyncPage(QWidget):
         self.migrate_button.hide()
         self.say("busy", _("Connecting to the central database…"))
         job = self.ctx.bridge.run(lambda core: work.test_connection(core, ws, dsn, password))
-        job.done.connect(lambda _r: self._tested(password is not None))
-        job.failed.connect(lambda exc: self._failed(exc, password is not None))
+        job.done.connect(lambda left: self._tested(password is not None, left))
+        job.failed.connect(self._failed)
 
-    def _tested(self, typed: bool) -> None:
+    def _tested(self, typed: bool, left: SyncError | None) -> None:
+        """Logged in; `left`: what is still to do (the centre's tables, the role's tenant)."""
+        from aidesk.errors import SyncSchemaMissing
+
         self._set_busy(False)
-        text = _("Connected: the central database answers and its tables are ready.")
+        saved = " " + _("The password is in the OS keyring.") if typed else ""
         if typed:
             self.password.clear()
             self.password_stored(True)
-            text += " " + _("The password is in the OS keyring.")
+        if left is not None:
+            self.migrate_button.setVisible(isinstance(left, SyncSchemaMissing)
+                                           and left.can_migrate)
+            self.say("unverified", left.user_message + saved)
+            return
+        text = _("Connected: the central database answers and its tables are ready.") + saved
         if self.dsn.changed():
             text += " " + _("Press Save to sync this workspace with it.")
         self.say("verified", text)
 
-    def _failed(self, exc: BaseException, typed: bool) -> None:
-        from aidesk.errors import SyncSchemaMissing
-
+    def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        if not isinstance(exc, AIDeskError):
-            self.ctx.messenger.failure(exc, self)
-            self.say("error", _("Something went wrong inside AIDesk; see the status bar."))
+        if isinstance(exc, AIDeskError):
+            self.say("error", exc.user_message)
             return
-        if isinstance(exc, SyncSchemaMissing):
-            if typed:  # the login worked: the password is kept
-                self.password.clear()
-                self.password_stored(True)
-            self.migrate_button.setVisible(exc.can_migrate)
-            self.say("unverified", exc.user_message)
-            return
-        self.say("error", exc.user_message)
+        self.ctx.messenger.failure(exc, self)
+        self.say("error", _("Something went wrong inside AIDesk; see the status bar."))
 
     def migrate(self) -> None:
         ws = self.workspace
@@ -178,7 +178,7 @@ class SyncPage(QWidget):
         self.say("busy", _("Running the central migrations…"))
         job = self.ctx.bridge.run(lambda core: work.migrate(core, ws, dsn))
         job.done.connect(lambda _r: self._migrated())
-        job.failed.connect(lambda exc: self._failed(exc, False))
+        job.failed.connect(self._failed)
 
     def _migrated(self) -> None:
         self._set_busy(False)

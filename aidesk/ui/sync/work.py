@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import threading
 
     from aidesk.core import Core
+    from aidesk.errors import SyncError
     from aidesk.sync.passes import SyncReport, SyncStatus
     from aidesk.sync.rollout import RolloutResult
     from aidesk.workspaces import Workspace
@@ -40,34 +41,33 @@ async def run_pass(core: Core, ws: Workspace, cancel: threading.Event
     return report, await asyncio.to_thread(passes.status, core, ws)
 
 
-def _test(core: Core, ws: Workspace, dsn: str, password: str | None) -> None:
-    """Connect with this DSN (and this password, kept in the keyring only if it works)."""
+def _test(core: Core, ws: Workspace, dsn: str, password: str | None) -> SyncError | None:
+    """Log in with this DSN (and this password when one is typed: it goes to the keyring
+    once the centre accepted it, as `aidesk sync login` does). Raises when the login fails;
+    returns what is left to do once logged in (the centre's migrations, the role's tenant)."""
+    from aidesk.errors import SyncError
     from aidesk.sync import connect, target
 
     dsn = target.check_dsn(dsn)
-    keys, tenant = core.keys, ws.tenant_id
-    if password is None:
-        connect.connect(keys, tenant, dsn).close()
-        return
-    before = keys.get_secret(tenant, "sync")
-    keys.set_secret(tenant, "sync", password)
+    if password is not None:
+        return connect.login(core.keys, ws.tenant_id, dsn, password)
+    d = target.parse_dsn(dsn)
+    pg = connect.open_connection(dsn, connect.password_of(core.keys, ws.tenant_id))
     try:
-        connect.connect(keys, tenant, dsn).close()
-    except BaseException as exc:
-        from aidesk.errors import SyncSchemaMissing
-
-        if not isinstance(exc, SyncSchemaMissing):  # the password was right: keep it
-            if before is None:
-                keys.remove_secret(tenant, "sync")
-            else:
-                keys.set_secret(tenant, "sync", before)
-        raise
+        connect.check_schema(pg, d)
+        connect.check_tenant(pg, d, ws.tenant_id)
+    except SyncError as exc:
+        return exc
+    finally:
+        pg.close()
+    return None
 
 
-async def test_connection(core: Core, ws: Workspace, dsn: str, password: str | None) -> None:
+async def test_connection(core: Core, ws: Workspace, dsn: str, password: str | None
+                          ) -> SyncError | None:
     import asyncio
 
-    await asyncio.to_thread(_test, core, ws, dsn, password)
+    return await asyncio.to_thread(_test, core, ws, dsn, password)
 
 
 async def migrate(core: Core, ws: Workspace, dsn: str) -> None:
@@ -85,7 +85,15 @@ def has_password(core: Core, ws: Workspace) -> bool:
 
 
 def save_password(core: Core, ws: Workspace, password: str) -> None:
-    core.keys.set_secret(ws.tenant_id, "sync", password)
+    """Keep the sync password (blocking: tried on the centre first when the workspace has
+    one; an unreachable centre does not stop it, a refused password does)."""
+    from aidesk.sync import connect, target
+
+    dsn = target.dsn_of(core.db, ws.tenant_id)
+    if dsn is None:
+        core.keys.set_secret(ws.tenant_id, "sync", password)
+        return
+    connect.login(core.keys, ws.tenant_id, dsn, password, force=True)
 
 
 def locked(core: Core, ws: Workspace) -> dict[str, str]:
