@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_status)
         self.sync = SyncScheduler(ctx, self)
         self.sync.connect_widget(self.sync_status)
-        ctx.bridge.configs_changed.connect(lambda: self.sync.refresh())
+        ctx.bridge.configs_changed.connect(lambda: self.sync.refresh(retry=True))
 
         ctx.messenger.message.connect(self.show_message)
         ctx.bridge.ready.connect(self._core_ready)

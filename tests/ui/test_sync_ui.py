@@ -152,13 +152,23 @@ def test_offline_backoff_then_drains(window: MainWindow, central: Central,
     window.sync.failures = 9
     assert window.sync.wait_ms() == 600_000  # at most 10 minutes
     window.sync.failures = 1
+    assert window.sync.timer.isActive()
     window.resize(1024, 640)
     shoot(window, "status-bar-error")
 
-    # back online (the right address): Sync now drains the outbox
-    set_dsn(window, wait_job, central.dsn(tenant_role(ws.tenant_id)))
+    # Sync now while it fails: at once, and the wait grows
     before = window.sync.passes
     qtbot.mouseClick(widget.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.sync.passes > before and not window.sync.running,
+                    timeout=20_000)
+    assert window.sync.failures == 2 and window.sync.wait_ms() == 240_000
+    assert window.ctx.messenger.last is not None  # asked for: said in the message line too
+    assert window.ctx.messenger.last[1].startswith("Cannot reach the central database")
+
+    # the address corrected in Settings: no waiting out the backoff, the outbox drains
+    set_dsn(window, wait_job, central.dsn(tenant_role(ws.tenant_id)))
+    before = window.sync.passes
+    window.ctx.bridge.configs_changed.emit()
     qtbot.waitUntil(lambda: window.sync.passes > before and not window.sync.running,
                     timeout=20_000)
     assert widget.tone == "info" and widget.text.endswith("· 0 pending")

@@ -46,31 +46,43 @@ class SyncScheduler(QObject):
 
     # -- workspace ----------------------------------------------------------------------------
     def set_workspace(self, ws: Workspace) -> None:
+        same = self.workspace is not None and self.workspace.tenant_id == ws.tenant_id
         self.workspace = ws
+        if same:  # the list was reloaded (a workspace added): the same one stays shown
+            self.refresh()
+            return
         self._generation += 1
         self.failures = 0
         self.status = None
         self.timer.stop()
         self.refresh(first=True)
 
-    def refresh(self, first: bool = False) -> None:
-        """Read the shown workspace's status again (a setting changed, a pass finished)."""
+    def refresh(self, first: bool = False, retry: bool = False) -> None:
+        """Read the shown workspace's status again. `retry`: something was saved (settings,
+        a password): a failing sync, or one with a new address, tries again now."""
         ws = self.workspace
         if ws is None or self._stopped or self.ctx.bridge.core is None:
             return
         generation = self._generation
         job = self.ctx.bridge.call(lambda core: work.status(core, ws))
         job.done.connect(lambda s: None if generation != self._generation
-                         else self._status_read(s, first))
+                         else self._status_read(s, first, retry))
         job.failed.connect(lambda exc: None if generation != self._generation
                            else self.ctx.messenger.failure(exc))
 
-    def _status_read(self, status: SyncStatus, first: bool) -> None:
-        self.status = status
+    def _status_read(self, status: SyncStatus, first: bool, retry: bool = False) -> None:
+        previous, self.status = self.status, status
         self.changed.emit(status)
+        if self.running:
+            self.busy.emit()  # still syncing
         if not status.configured:
             self.timer.stop()
-        elif not self.running and not self.timer.isActive():
+            return
+        again = retry and previous is not None and (previous.dsn != status.dsn
+                                                    or failing(previous))
+        if again:
+            self.failures = 0
+        if not self.running and (again or not self.timer.isActive()):
             self.timer.start(self.first_pass_ms if first else 0)
 
     # -- passes -------------------------------------------------------------------------------
