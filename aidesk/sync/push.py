@@ -16,6 +16,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ _FORGET = "DELETE FROM sync_outbox WHERE seq IN (SELECT value FROM json_each(?))
 @dataclass
 class Batch:
     seqs: list[int] = field(default_factory=list)  # every entry read, sent or skipped
-    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)  # local table → rows
+    rows: dict[str, list[str]] = field(default_factory=dict)  # local table → COPY lines
 
     @property
     def last(self) -> int:
@@ -58,19 +59,24 @@ def push(db: Database, pg: psycopg.Connection[Any], tenant_id: str, device: str,
     if not total:
         return pushed
     _idle(pg)
-    after = done = 0
-    while cancel is None or not cancel.is_set():
-        batch = read_batch(db, tenant_id, after, int(ceiling), batch_rows)
-        if not batch.seqs:
-            break
-        send(pg, tenant_id, device, batch)
-        forget(db, batch.seqs)
-        for local, rows in batch.rows.items():
-            pushed[SYNCED[local]] += len(rows)
-        after = batch.last
-        done += len(batch.seqs)
-        if progress is not None:
-            progress(done, int(total))
+    done = 0
+    # The next batch is read from SQLite while the centre works on this one (SQLite's own
+    # work runs without the GIL). A batch's entries are deleted once the centre committed.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidesk-push") as reader:
+        ahead = reader.submit(read_batch, db, tenant_id, 0, int(ceiling), batch_rows)
+        while cancel is None or not cancel.is_set():
+            batch = ahead.result()
+            if not batch.seqs:
+                break
+            ahead = reader.submit(read_batch, db, tenant_id, batch.last, int(ceiling),
+                                  batch_rows)
+            send(pg, tenant_id, device, batch)
+            forget(db, batch.seqs)
+            for local, rows in batch.rows.items():
+                pushed[SYNCED[local]] += len(rows)
+            done += len(batch.seqs)
+            if progress is not None:
+                progress(done, int(total))
     return pushed
 
 
@@ -89,26 +95,25 @@ def read_batch(db: Database, tenant_id: str, after: int, ceiling: int, limit: in
     return batch
 
 
-def _rows(conn: sqlite3.Connection, table: Table, ids: list[str],
-          tenant_id: str) -> list[tuple[Any, ...]]:
-    return conn.execute(table.select, (json.dumps(ids), tenant_id)).fetchall()
+def _rows(conn: sqlite3.Connection, table: Table, ids: list[str], tenant_id: str) -> list[str]:
+    return [str(row[0]) for row in conn.execute(table.select, (json.dumps(ids), tenant_id))]
 
 
 def send(pg: psycopg.Connection[Any], tenant_id: str, device: str, batch: Batch) -> None:
     """The batch's rows into the centre in one transaction, committed when this returns.
 
-    Text holding a NUL (which PostgreSQL refuses; psycopg says so before sending) is sent
-    again without it; any other refusal of the data stands.
+    Text holding a NUL (which PostgreSQL refuses) is sent again without it; any other
+    refusal of the data stands.
     """
     try:
         _send(pg, tenant_id, device, batch.rows)
     except psycopg.DataError:
-        _send(pg, tenant_id, device, {local: [_without_nul(row) for row in rows]
+        _send(pg, tenant_id, device, {local: [row.replace("\x00", "") for row in rows]
                                       for local, rows in batch.rows.items()})
 
 
 def _send(pg: psycopg.Connection[Any], tenant_id: str, device: str,
-          rows_by_table: dict[str, list[tuple[Any, ...]]]) -> None:
+          rows_by_table: dict[str, list[str]]) -> None:
     params = {"tenant": tenant_id, "device": device}
     with pg.transaction(), pg.cursor() as cur:
         for local, rows in rows_by_table.items():
@@ -117,15 +122,10 @@ def _send(pg: psycopg.Connection[Any], tenant_id: str, device: str,
             table = TABLES[local]
             cur.execute(table.create)
             with cur.copy(table.copy) as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write("".join(rows))
             cur.execute(table.upsert, params)
     if not pg.autocommit and pg.info.transaction_status != TransactionStatus.IDLE:
         raise RuntimeError("the push's transaction was nested in another, not committed")
-
-
-def _without_nul(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(v.replace("\x00", "") if isinstance(v, str) else v for v in row)
 
 
 def forget(db: Database, seqs: list[int]) -> None:

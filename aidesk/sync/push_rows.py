@@ -1,12 +1,14 @@
 """What a push sends for each synced table: the local row as read, its staging table and
 its upsert into the centre's table.
 
-Each table's rows are read from SQLite in the staging table's column order (so a row goes
-to COPY as read), copied into a temporary table that dies with the transaction, then
-moved into the central table by one `INSERT … SELECT … ON CONFLICT`. The staging table
-holds PostgreSQL's own types: local UTC text goes into TIMESTAMP, 0/1 into BOOLEAN, JSON
-text into JSONB as COPY reads them. Text the centre keeps in a VARCHAR(n) is cut to n
-(an explicit cast) rather than refusing the whole batch.
+Each table's rows are read from SQLite as the lines of COPY's text format (SQLite writes
+them, without the GIL: the columns in the staging table's order, tab-separated, `\\N` for
+NULL, backslash, tab, newline and carriage return escaped), copied into a temporary table
+that dies with the transaction, then moved into the central table by one `INSERT … SELECT
+… ON CONFLICT`. The staging table holds PostgreSQL's own types: local UTC text goes into
+TIMESTAMP, 0/1 into BOOLEAN, JSON text into JSONB, SQLite's text of a REAL into NUMERIC as
+COPY reads them. Text the centre keeps in a VARCHAR(n) is cut to n (an explicit cast)
+rather than refusing the whole batch.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 # The row ids of a batch come as one JSON array; the CROSS JOIN makes SQLite walk the ids
 # and look each row up by its primary key (never a scan of the tenant's rows).
 _IDS = "json_each(?) AS q CROSS JOIN {table} AS x ON x.id = q.value"
+# COPY's text format: the backslash first, then the characters that end a field or a line
+_ESCAPES = (("'\\'", "\\\\"), ("char(9)", "\\t"), ("char(10)", "\\n"), ("char(13)", "\\r"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,16 @@ class Col:
     @property
     def read(self) -> str:
         return self.local or f"x.{self.name}"
+
+    @property
+    def field(self) -> str:
+        """The column as a field of a COPY text line (SQLite's text of a number, escaped
+        text, \\N for NULL)."""
+        value = self.read
+        if self.pg_type in ("text", "jsonb"):
+            for char, escaped in _ESCAPES:
+                value = f"replace({value}, {char}, '{escaped}')"
+        return f"coalesce({value}, '\\N')"
 
     @property
     def moved(self) -> str:
@@ -49,7 +63,9 @@ class Table:
 
     @property
     def select(self) -> str:
-        return f"SELECT {', '.join(c.read for c in self.cols)} FROM {self.source}"
+        """One COPY text line per row (with its newline)."""
+        line = " || char(9) || ".join(c.field for c in self.cols)
+        return f"SELECT {line} || char(10) FROM {self.source}"
 
     @property
     def create(self) -> str:

@@ -371,3 +371,24 @@ def test_offline_the_outbox_grows_and_the_app_works_online_it_drains(
     assert central_ids(central, "ai_usage_logs") == local_ids(core.db, "ai_usage_logs",
                                                               ws.tenant_id)
     assert passes.status(core, ws).last_error is None
+
+
+def test_text_arrives_as_written(core: Core, ws: Workspace, synced: psycopg.Connection[Any],
+                                 central: Central) -> None:
+    """SQLite writes COPY's text lines itself: every character that means something to COPY
+    (backslash, tab, newline, carriage return, \\N) and JSON's own escapes survive."""
+    prompt = "tab\there\nnew line\r\nback\\slash \\N \\t é 日本 🎉 \"quoted\""
+    hops = [{"provider": "a\tb", "model": "c\\d", "error": "line\nbreak \"q\""}]
+    [audit] = seed_audit(core.db, ws.tenant_id, 1, prompt=prompt)
+    [usage] = seed_usage(core.db, ws.tenant_id, 1, user="ana\\\t")
+    with core.db.writing() as conn:
+        conn.execute("UPDATE ai_audit_logs SET hops = ?, response = NULL, model = ? "
+                     "WHERE id = ?", (json.dumps(hops), "m\\N", audit))
+        conn.execute("UPDATE ai_usage_logs SET cost_usd = 1e-05, prompt_tokens = NULL "
+                     "WHERE id = ?", (usage,))
+    assert moved(run(core, ws, synced)) == {"ai_usage_logs": 1, "ai_audit_logs": 1}
+    with central.connect() as conn:
+        assert conn.execute("SELECT prompt, response, model, hops FROM ai_audit_logs"
+                            ).fetchall() == [(f"{prompt} 0", None, "m\\N", hops)]
+        assert conn.execute("SELECT user_name, cost_usd::text, prompt_tokens "
+                            "FROM ai_usage_logs").fetchall() == [("ana\\\t", "0.000010", None)]
