@@ -9,6 +9,8 @@
 2. Router: calls through the router to the emulator (in its own process), alternating a
    workspace that syncs (the triggers queue each usage and audit row) and one that does
    not; the figure is the median of the paired differences (cache misses, then hits).
+   The records' write alone (usage and audit rows in one transaction) is paired the same
+   way, as the triggers' cost without the network's noise.
 
     python bench/sync.py [--rows 100000] [--calls 300] [--pg CONNINFO]
 
@@ -168,6 +170,27 @@ async def router_cost(core: Core, on: Workspace, off: Workspace,
     return out
 
 
+def record_cost(core: Core, on: Workspace, off: Workspace, calls: int) -> list[float]:
+    """Paired differences (ms) of the call records' write alone (usage + audit rows, the
+    limit counters), syncing workspace minus the other: the triggers' cost without noise."""
+    from aidesk.router.records import CallRecord, write
+    from aidesk.storage.values import new_id, utcnow
+
+    def timed(ws: Workspace, i: int) -> float:
+        rec = CallRecord(new_id(), ws.tenant_id, "bench", "chat", f"record {i}",
+                         provider="openai", model="gpt-4o-mini", response="ok", latency_ms=5)
+        start = time.perf_counter()
+        write(core.db, rec, utcnow())
+        return (time.perf_counter() - start) * 1000
+
+    diffs = []
+    for i in range(calls):
+        first, second = (on, off) if i % 2 else (off, on)  # neither always goes first
+        times = {first.tenant_id: timed(first, i), second.tenant_id: timed(second, i)}
+        diffs.append(times[on.tenant_id] - times[off.tenant_id])
+    return diffs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -190,9 +213,11 @@ def main() -> int:
                 configure(core, space, emu, "openai")
             target.configure(core.db, on.tenant_id, dsn)
             cost = asyncio.run(router_cost(core, on, off, args.calls))
+            records = record_cost(core, on, off, 10 * args.calls)
         queued = outbox.pending(core.db, on.tenant_id)
         core.close()
-    assert queued["ai_usage_logs"] == 2 * args.calls + 31, queued  # the triggers did queue
+    # the triggers did queue every call's rows
+    assert queued["ai_usage_logs"] == 12 * args.calls + 31, queued
     push_rate, copy_rate = args.rows / push_s, args.rows / copy_s
     ratio = push_rate / copy_rate
     miss, hit = statistics.median(cost["miss"]), statistics.median(cost["hit"])
@@ -204,6 +229,8 @@ def main() -> int:
              "< 0.5 ms", miss < 0.5),
         line("router added by sync (outbox triggers), cache hit, median", hit, "ms",
              "< 0.5 ms", hit < 0.5),
+        line("call records' write added by sync (outbox triggers), median",
+             statistics.median(records), "ms", None),
     ]
     return 0 if all(ok) else 1
 
