@@ -89,7 +89,9 @@ def syncing(core: Core, ws: Workspace, central: Central,
 def test_killed_in_the_middle_of_a_batch(core: Core, ws: Workspace, data_dir: Path,
                                          central: Central, syncing: str) -> None:
     audit = seed_audit(core.db, ws.tenant_id, 5000)  # the first batch: committed
-    usage = seed_usage(core.db, ws.tenant_id, 3000)  # the second: killed while inserting
+    # the second batch: its config goes in first, then its usage rows wait on the lock
+    core.workspaces.update_config(ws.tenant_id, "openai", enabled=True, model="gpt-4o")
+    usage = seed_usage(core.db, ws.tenant_id, 3000)
     with psycopg.connect(central.conninfo) as lock:
         lock.execute("LOCK TABLE ai_usage_logs IN EXCLUSIVE MODE")
         child = start_sync(data_dir)
@@ -103,10 +105,14 @@ def test_killed_in_the_middle_of_a_batch(core: Core, ws: Workspace, data_dir: Pa
         wait_for("the pass to wait on the lock", waits_on_the_lock, child)
         kill(child)
         assert count(central, "ai_audit_logs") == 5000
-        assert outbox.pending(core.db, ws.tenant_id)["ai_usage_logs"] == 3000
+        assert outbox.pending(core.db, ws.tenant_id) == {
+            "ai_configs": 1, "ai_usage_logs": 3000, "ai_audit_logs": 0, "ai_images": 0,
+            "ai_bulk_messages": 0}
         lock.commit()  # the killed pass's transaction never commits
-    assert count(central, "ai_usage_logs") == 0
-    assert '"ai_usage_logs": 3000' in sync_again(data_dir)
+    assert count(central, "ai_usage_logs") == count(central, "ai_configs") == 0
+    out = sync_again(data_dir)
+    assert '"ai_usage_logs": 3000' in out and '"ai_configs": 1' in out
+    assert central_ids(central, "ai_configs") == local_ids(core.db, "ai_configs", ws.tenant_id)
     assert central_ids(central, "ai_usage_logs") == sorted(usage)
     assert central_ids(central, "ai_audit_logs") == sorted(audit)
     assert sum(outbox.pending(core.db, ws.tenant_id).values()) == 0
