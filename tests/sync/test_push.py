@@ -72,13 +72,6 @@ def seed_audit(db: Database, tenant_id: str, count: int, *, user: str = "tester"
     return [str(r[0]) for r in rows]
 
 
-def let_desktops_read_the_revision(central: Central) -> None:
-    """aidesk.sync.connect checks the centre's revision as the desktop role, which c0001
-    does not let it read yet (to be granted there: then this goes)."""
-    with central.connect() as conn:
-        conn.execute("GRANT SELECT ON aidesk_central_version TO aidesk_desktop")
-
-
 def central_ids(central: Central, table: str) -> list[str]:
     with central.connect() as conn:
         return sorted(str(r[0]) for r in conn.execute(f"SELECT client_uuid FROM {table}"))
@@ -344,7 +337,6 @@ def test_offline_the_outbox_grows_and_the_app_works_online_it_drains(
         core: Core, ws: Workspace, emulator: Any, central: Central,
         tenant_role: TENANT_ROLE) -> None:
     configure(core, ws, emulator, "openai")
-    let_desktops_read_the_revision(central)
     link = Forwarder()
     role = tenant_role(ws.tenant_id)
     target.configure(core.db, ws.tenant_id,

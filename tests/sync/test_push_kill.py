@@ -26,13 +26,7 @@ from aidesk.core import Core
 from aidesk.sync import outbox, target
 from aidesk.workspaces import Workspace
 from tests.sync.conftest import Central
-from tests.sync.test_push import (
-    central_ids,
-    let_desktops_read_the_revision,
-    local_ids,
-    seed_audit,
-    seed_usage,
-)
+from tests.sync.test_push import central_ids, local_ids, seed_audit, seed_usage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,7 +74,6 @@ def syncing(core: Core, ws: Workspace, central: Central,
             tenant_role: Callable[[str], str]) -> str:
     """The workspace syncs as its tenant's role (trust auth: no password): the role."""
     role = tenant_role(ws.tenant_id)
-    let_desktops_read_the_revision(central)
     target.configure(core.db, ws.tenant_id, central.dsn(role))
     target.device_id(core.db)  # made now: the pass under test writes nothing before pushing
     return role
