@@ -35,12 +35,10 @@ _FORGET = "DELETE FROM sync_outbox WHERE seq IN (SELECT value FROM json_each(?))
 
 @dataclass
 class Batch:
-    seqs: list[int] = field(default_factory=list)  # every entry read, sent or skipped
+    read: int = 0  # entries read
+    last: int = 0  # the last one's seq
+    seqs: list[int] = field(default_factory=list)  # the entries done with: sent or skipped
     rows: dict[str, list[str]] = field(default_factory=dict)  # local table → COPY lines
-
-    @property
-    def last(self) -> int:
-        return self.seqs[-1]
 
 
 def push(db: Database, pg: psycopg.Connection[Any], tenant_id: str, device: str, *,
@@ -66,7 +64,7 @@ def push(db: Database, pg: psycopg.Connection[Any], tenant_id: str, device: str,
         ahead = reader.submit(read_batch, db, tenant_id, 0, int(ceiling), batch_rows)
         while cancel is None or not cancel.is_set():
             batch = ahead.result()
-            if not batch.seqs:
+            if not batch.read:
                 break
             ahead = reader.submit(read_batch, db, tenant_id, batch.last, int(ceiling),
                                   batch_rows)
@@ -74,7 +72,7 @@ def push(db: Database, pg: psycopg.Connection[Any], tenant_id: str, device: str,
             forget(db, batch.seqs)
             for local, rows in batch.rows.items():
                 pushed[SYNCED[local]] += len(rows)
-            done += len(batch.seqs)
+            done += batch.read
             if progress is not None:
                 progress(done, int(total))
     return pushed
@@ -86,8 +84,10 @@ def read_batch(db: Database, tenant_id: str, after: int, ceiling: int, limit: in
     ids: dict[str, dict[str, None]] = {}
     with db.reading() as conn:
         for seq, tbl, row_id in conn.execute(_ENTRIES, (tenant_id, after, ceiling, limit)):
-            batch.seqs.append(int(seq))
+            batch.read += 1
+            batch.last = int(seq)
             if tbl in TABLES:  # an unknown table's entry (a newer version's) stays queued
+                batch.seqs.append(int(seq))
                 ids.setdefault(tbl, {})[row_id] = None  # once each, in queue order
         for local in SYNCED:
             if local in ids:
@@ -108,8 +108,11 @@ def send(pg: psycopg.Connection[Any], tenant_id: str, device: str, batch: Batch)
     try:
         _send(pg, tenant_id, device, batch.rows)
     except psycopg.DataError:
-        _send(pg, tenant_id, device, {local: [row.replace("\x00", "") for row in rows]
-                                      for local, rows in batch.rows.items()})
+        cleaned = {local: [row.replace("\x00", "") for row in rows]
+                   for local, rows in batch.rows.items()}
+        if cleaned == batch.rows:
+            raise
+        _send(pg, tenant_id, device, cleaned)
 
 
 def _send(pg: psycopg.Connection[Any], tenant_id: str, device: str,
@@ -130,6 +133,8 @@ def _send(pg: psycopg.Connection[Any], tenant_id: str, device: str,
 
 def forget(db: Database, seqs: list[int]) -> None:
     """Delete exactly these outbox entries (the centre has their rows)."""
+    if not seqs:
+        return
     with db.writing() as conn:
         conn.execute(_FORGET, (json.dumps(seqs),))
 

@@ -384,3 +384,22 @@ def test_text_arrives_as_written(core: Core, ws: Workspace, synced: psycopg.Conn
                             ).fetchall() == [(f"{prompt} 0", None, "m\\N", hops)]
         assert conn.execute("SELECT user_name, cost_usd::text, prompt_tokens "
                             "FROM ai_usage_logs").fetchall() == [("ana\\\t", "0.000010", None)]
+
+
+def test_a_row_the_centre_refuses_stops_the_push_and_loses_nothing(
+        core: Core, ws: Workspace, synced: psycopg.Connection[Any], central: Central) -> None:
+    ids = seed_usage(core.db, ws.tenant_id, 3)
+    with core.db.writing() as conn:  # more than the platform's DECIMAL(10, 6) holds
+        conn.execute("UPDATE ai_usage_logs SET cost_usd = 123456.5 WHERE id = ?", (ids[1],))
+        conn.execute("INSERT INTO sync_outbox (tenant_id, tbl, row_id, queued_at) VALUES "
+                     "(?, 'a_newer_table', 'x', '2026-11-26 00:00:00.000000')", (ws.tenant_id,))
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
+        run(core, ws, synced)
+    assert outbox.pending(core.db, ws.tenant_id)["ai_usage_logs"] == 3
+    assert central_ids(central, "ai_usage_logs") == []
+    with core.db.writing() as conn:
+        conn.execute("UPDATE ai_usage_logs SET cost_usd = 0.5 WHERE id = ?", (ids[1],))
+    assert run(core, ws, synced)["ai_usage_logs"] == 3
+    with core.db.raw() as conn:  # an entry of a table this version does not know stays
+        assert conn.execute("SELECT tbl FROM sync_outbox").fetchall() == [("a_newer_table",)]
+    assert run(core, ws, synced) == dict.fromkeys(outbox.SYNCED.values(), 0)
