@@ -13,8 +13,9 @@ platform's.
 
 Row-level security: a desktop logs in with a role that is a member of `aidesk_desktop` and
 mapped to one tenant in `ai_tenant_roles`; every policy compares `tenant_id` with
-`aidesk_tenant()`, so PostgreSQL itself refuses another tenant's rows. The owner (the
-platform's servers, the admin who migrates) is not subject to it. The desktop role may not
+`(SELECT aidesk_tenant())` (a sub-select: evaluated once per statement, not per row), so
+PostgreSQL itself refuses another tenant's rows. The owner (the platform's servers, the
+admin who migrates) is not subject to it. The desktop role may not
 read `ai_configs.api_key` (keys are never pulled back) and may only read team policies.
 """
 
@@ -175,8 +176,8 @@ def upgrade() -> None:
     for table in _ISOLATED:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY {table}_tenant ON {table} "
-                   "USING (tenant_id = aidesk_tenant()) "
-                   "WITH CHECK (tenant_id = aidesk_tenant())")
+                   "USING (tenant_id = (SELECT aidesk_tenant())) "
+                   "WITH CHECK (tenant_id = (SELECT aidesk_tenant()))")
     for table in _WRITTEN:
         op.execute(f"GRANT SELECT, INSERT, UPDATE ON {table} TO aidesk_desktop")
         op.execute(f"GRANT USAGE ON SEQUENCE {table}_id_seq TO aidesk_desktop")
