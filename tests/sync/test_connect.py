@@ -241,3 +241,11 @@ def test_login_saves_a_working_password_and_says_what_is_left(
     assert isinstance(note, SyncUnreachable) and keys.get_secret("acme", PASSWORD) == SECRET
     assert keys.remove_secret("acme", PASSWORD) and keys.get_secret("acme", PASSWORD) is None
     assert not keys.remove_secret("acme", PASSWORD)
+
+
+def test_a_login_above_rls_syncs_any_tenant(central: Central, keys: KeyStore) -> None:
+    """The platform's owner (here a superuser) is mapped to no tenant and still syncs: RLS
+    does not apply to it, and every row it writes names its tenant."""
+    owner = str(conninfo_to_dict(central.conninfo)["user"])
+    with connect(keys, "acme", central.dsn(owner)) as pg:
+        assert pg.execute("SELECT aidesk_tenant()").fetchone() == (None,)
