@@ -4,7 +4,7 @@ policy, and an Integrations card's "Roll out to team…"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,15 @@ Wait = Callable[..., Any]
 
 
 @pytest.fixture(autouse=True)
-def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Background passes soon after a workspace opens (the minute stays a minute)."""
+def quick(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Background passes soon after a workspace opens (the minute stays a minute); each
+    test a new session for key tests (the process's memory of verified keys)."""
+    from aidesk.router.keycheck import forget_tests
+
     monkeypatch.setattr(SyncScheduler, "first_pass_ms", 50)
+    forget_tests()
+    yield
+    forget_tests()
 
 
 def shoot(widget: QWidget, name: str) -> Path:
@@ -320,12 +326,13 @@ def test_roll_out_a_key_verified_this_session(window: MainWindow, central: Centr
     set_dsn(window, wait_job, central.dsn(tenant_role(ws.tenant_id)))
     window.ctx.bridge.configs_changed.emit()  # what Settings does after a save
     qtbot.waitUntil(card.rollout_button.isVisible, timeout=5_000)
+    qtbot.wait(200)  # (the card asked the core whether the key passed a test)
     assert not card.rollout_button.isEnabled()  # saved, but not tested in this session
     assert not tab.cards["local"].rollout_button.isVisible()  # no key to roll out
 
     qtbot.mouseClick(card.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: card.outcome == "verified", timeout=15_000)
-    assert card.rollout_button.isEnabled()
+    qtbot.waitUntil(card.rollout_button.isEnabled, timeout=5_000)
 
     seen: list[str] = []
     answer_and_shoot("Cancel", "rollout-confirmation", seen)

@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from aidesk.workspaces import ProviderConfig, Workspace
 
 TEST_TIMEOUT_S = 15.0  # a key test is short; the user can also cancel it
-# (tenant, provider, key fingerprint) of stored keys verified in this session: only those
-# may be rolled out to the team (the core checks it again)
-VERIFIED_THIS_SESSION: set[tuple[str, str, str]] = set()
 
 
 def _digest(key: str) -> str:
@@ -239,17 +236,26 @@ class ProviderCard(CardView):
 
     def verified_stored(self) -> None:
         """The stored key passed a connection test now: it may be rolled out."""
-        ws, config = self.workspace, self.config
-        if ws is not None and config is not None and config.key_fingerprint:
-            VERIFIED_THIS_SESSION.add((ws.tenant_id, self.provider, config.key_fingerprint))
         self.update_rollout()
 
     def update_rollout(self) -> None:
-        ws, config = self.workspace, self.config
-        self.rollout_button.setEnabled(
-            self.meta.needs_key and ws is not None and config is not None
-            and config.key_fingerprint is not None
-            and (ws.tenant_id, self.provider, config.key_fingerprint) in VERIFIED_THIS_SESSION)
+        """"Roll out to team…" is enabled while the stored key is the one that last passed a
+        test in this process (aidesk.router.keycheck keeps that, as the rollout checks)."""
+        ws, config, provider = self.workspace, self.config, self.provider
+        fp = config.key_fingerprint if config is not None else None
+        if not self.meta.needs_key or ws is None or fp is None:
+            self.rollout_button.setEnabled(False)
+            return
+
+        def verified(_core: Core) -> bool:
+            from aidesk.router.keycheck import verified_in_process
+
+            return verified_in_process(ws.tenant_id, provider) == fp
+
+        generation = self._generation
+        job = self.ctx.bridge.call(verified)
+        job.done.connect(lambda ok: None if self._stale(generation)
+                         else self.rollout_button.setEnabled(bool(ok)))
 
     def roll_out(self) -> None:
         from aidesk.ui.integrations.rollout import roll_out
