@@ -54,6 +54,19 @@ def msgids(catalog: Catalog) -> set[str | tuple[str, ...]]:
     return {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
 
 
+def test_every_module_that_marks_texts_is_extracted() -> None:
+    """A package missing from babel-core.cfg / babel-ui.cfg would stay English silently."""
+    patterns = [line.strip()[len("[python: "):-1]
+                for cfg in CONFIGS.values()
+                for line in (LOCALE / cfg).read_text(encoding="utf-8").splitlines()
+                if line.startswith("[python: ")]
+    covered = {path for pattern in patterns  # Babel's `**.py` is any depth, `**/*.py` here
+               for path in ROOT.glob(pattern.replace("**.py", "**/*.py"))}
+    marking = {path for path in (ROOT / "aidesk").rglob("*.py")
+               if re.search(r"\b(_|N_|ngettext)\(", path.read_text(encoding="utf-8"))}
+    assert sorted(str(p.relative_to(ROOT)) for p in marking - covered) == []
+
+
 # -- the catalogues -----------------------------------------------------------------------------
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_every_text_has_a_portuguese_translation(domain: str) -> None:
