@@ -239,6 +239,8 @@ def test_settings_runs_the_central_migrations(window: MainWindow, central_db: Ce
     with central_db.connect() as conn:
         assert central_schema.current(conn) == central_schema.HEAD
     shoot(dialog, "settings-sync-migrated")
+    dialog.resize(720, 560)  # its size when it first opens
+    shoot(dialog, "settings-sync-720")
     dialog.reject()
 
 

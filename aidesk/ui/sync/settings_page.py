@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -39,6 +40,17 @@ def _hint(text: str) -> QLabel:
     return label
 
 
+def _with_hint(field: QWidget, text: str) -> QWidget:
+    """The field with its hint right under it (one form row)."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(field)
+    column.addWidget(_hint(text))
+    return box
+
+
 class SyncPage(QWidget):
     def __init__(self, ctx: UiContext, workspace: Workspace | None,
                  parent: QWidget | None = None) -> None:
@@ -52,16 +64,16 @@ class SyncPage(QWidget):
                         "team's policies. Without an address, nothing leaves this computer."))
         form.addRow(intro)
         self.dsn = TextField(DSN_KEY, _("postgresql://USER@HOST:5432/DATABASE"))
-        form.addRow(_("Central database:"), self.dsn)
-        form.addRow("", _hint(_("No password in the address: type it below. Empty turns sync "
-                                "off for this workspace.")))
+        form.addRow(_("Central database:"), _with_hint(
+            self.dsn, _("No password in the address: type it below. Empty turns sync off "
+                        "for this workspace.")))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(_("Central database password"))
         self.password.setPlaceholderText(_("Checking the OS keyring…"))
-        form.addRow(_("Password:"), self.password)
-        form.addRow("", _hint(_("Kept only in the OS keyring and never shown again. Leave it "
-                                "empty when the server needs none.")))
+        form.addRow(_("Password:"), _with_hint(
+            self.password, _("Kept only in the OS keyring and never shown again. Leave it "
+                             "empty when the server needs none.")))
         self.test_button = QPushButton(_("Test &connection"))
         self.migrate_button = QPushButton(_("Run central &migrations"))
         self.migrate_button.setToolTip(_("Create the central tables this version of AIDesk "
