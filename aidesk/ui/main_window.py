@@ -25,6 +25,8 @@ from aidesk.ui.tabs import TABS, build_tab
 if TYPE_CHECKING:
     from aidesk.core import Core
     from aidesk.storage.health import DatabaseCorrupt
+    from aidesk.ui.sync.scheduler import SyncScheduler
+    from aidesk.ui.sync.status_bar import SyncStatusWidget
     from aidesk.workspaces import Workspace
 
 
@@ -67,14 +69,9 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(_("Opening your data…"))
         self.status_label.setWordWrap(True)
         self.statusBar().addWidget(self.status_label, 1)
-        from aidesk.ui.sync.scheduler import SyncScheduler
-        from aidesk.ui.sync.status_bar import SyncStatusWidget
-
-        self.sync_status = SyncStatusWidget()  # hidden while the workspace has no sync
-        self.statusBar().addPermanentWidget(self.sync_status)
-        self.sync = SyncScheduler(ctx, self)
-        self.sync.connect_widget(self.sync_status)
-        ctx.bridge.configs_changed.connect(lambda: self.sync.refresh(retry=True))
+        # the status bar's sync corner and its passes: built once the window shows
+        self.sync: SyncScheduler | None = None
+        self.sync_status: SyncStatusWidget | None = None
 
         ctx.messenger.message.connect(self.show_message)
         ctx.bridge.ready.connect(self._core_ready)
@@ -104,14 +101,32 @@ class MainWindow(QMainWindow):
         from aidesk.ui import shell
 
         shell.add_menus(self)
+        self._start_sync()
         for index in range(self.tabs.count()):
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             self.addAction(action)
 
+    def _start_sync(self) -> None:
+        """The sync corner of the status bar (hidden while the workspace does not sync) and
+        the background passes of the shown workspace."""
+        if self.sync is not None:
+            return
+        from aidesk.ui.sync.scheduler import SyncScheduler
+        from aidesk.ui.sync.status_bar import SyncStatusWidget
+
+        self.sync_status = SyncStatusWidget()
+        self.statusBar().addPermanentWidget(self.sync_status)
+        sync = self.sync = SyncScheduler(self.ctx, self)
+        sync.connect_widget(self.sync_status)
+        self.ctx.bridge.configs_changed.connect(lambda: sync.refresh(retry=True))
+        if self.current is not None:
+            sync.set_workspace(self.current)
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.sync.stop()
+        if self.sync is not None:
+            self.sync.stop()
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/tab", self.tabs.currentIndex())
         self.settings.sync()
@@ -190,7 +205,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"AIDesk — {ws.name}")
         for page in self.tab_pages:
             page.set_workspace(ws)
-        self.sync.set_workspace(ws)
+        if self.sync is not None:
+            self.sync.set_workspace(ws)
 
     def new_workspace(self) -> None:
         name, ok = QInputDialog.getText(

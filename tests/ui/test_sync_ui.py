@@ -20,6 +20,7 @@ from aidesk.ui.main_window import MainWindow
 from aidesk.ui.menus import Menus
 from aidesk.ui.settings_dialog import SettingsDialog
 from aidesk.ui.sync.scheduler import SyncScheduler
+from aidesk.ui.sync.status_bar import SyncStatusWidget
 from aidesk.workspaces import Workspace
 from tests.sync import conftest as sync_fixtures
 from tests.sync.conftest import Central
@@ -44,6 +45,16 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     forget_tests()
     yield
     forget_tests()
+
+
+def sched(window: MainWindow) -> SyncScheduler:
+    assert window.sync is not None  # (built once the window shows)
+    return window.sync
+
+
+def corner(window: MainWindow) -> SyncStatusWidget:
+    assert window.sync_status is not None
+    return window.sync_status
 
 
 def shoot(widget: QWidget, name: str) -> Path:
@@ -98,7 +109,7 @@ def test_status_bar_sync_configured_in_settings(window: MainWindow, central: Cen
                                                 wait_job: Wait, qtbot: Any) -> None:
     ws = window.current
     assert ws is not None
-    widget = window.sync_status
+    widget = corner(window)
     assert not widget.isVisible()  # no central database: nothing about sync shows
     seed_usage(window, wait_job, 12)
 
@@ -116,23 +127,23 @@ def test_status_bar_sync_configured_in_settings(window: MainWindow, central: Cen
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
 
     # saving the address starts a pass at once: the 12 rows reach the centre
-    qtbot.waitUntil(lambda: window.sync.passes >= 1 and not window.sync.running,
+    qtbot.waitUntil(lambda: sched(window).passes >= 1 and not sched(window).running,
                     timeout=20_000)
     qtbot.waitUntil(lambda: widget.isVisible() and widget.text.startswith("Synced "),
                     timeout=5_000)
     assert widget.text.endswith("· 0 pending") and widget.tone == "info"
     assert central_count(central, "ai_usage_logs") == 12
-    assert window.sync.timer.isActive() and window.sync.wait_ms() == 60_000
+    assert sched(window).timer.isActive() and sched(window).wait_ms() == 60_000
     window.resize(1024, 640)
     shoot(window, "status-bar-synced")
 
     # Sync now: a pass at once; pressed again while it runs, one more right after it
     seed_usage(window, wait_job, 3)
-    before = window.sync.passes
+    before = sched(window).passes
     qtbot.mouseClick(widget.sync_button, Qt.MouseButton.LeftButton)
-    assert window.sync.running and not widget.sync_button.isEnabled()
-    window.sync.sync_now()  # (the button is disabled meanwhile; a second ask queues)
-    qtbot.waitUntil(lambda: window.sync.passes == before + 2 and not window.sync.running,
+    assert sched(window).running and not widget.sync_button.isEnabled()
+    sched(window).sync_now()  # (the button is disabled meanwhile; a second ask queues)
+    qtbot.waitUntil(lambda: sched(window).passes == before + 2 and not sched(window).running,
                     timeout=20_000)
     assert central_count(central, "ai_usage_logs") == 15
     assert window.ctx.messenger.last is not None
@@ -147,38 +158,38 @@ def test_offline_backoff_then_drains(window: MainWindow, central: Central,
     seed_usage(window, wait_job, 5)
     set_dsn(window, wait_job, "postgresql://nobody@127.0.0.1:1/platform")  # nothing listens
     window.ctx.bridge.configs_changed.emit()  # what Settings does after a save
-    widget = window.sync_status
-    qtbot.waitUntil(lambda: window.sync.failures >= 1 and not window.sync.running,
+    widget = corner(window)
+    qtbot.waitUntil(lambda: sched(window).failures >= 1 and not sched(window).running,
                     timeout=20_000)
     qtbot.waitUntil(lambda: widget.tone == "error", timeout=5_000)
     assert widget.text.startswith("Sync failed: Cannot reach the central database")
     assert "#b00020" in widget.label.styleSheet()
     assert "5 pending" in widget.label.toolTip()
-    assert window.sync.wait_ms() == 120_000  # the wait doubles after a failure
-    window.sync.failures = 9
-    assert window.sync.wait_ms() == 600_000  # at most 10 minutes
-    window.sync.failures = 1
-    assert window.sync.timer.isActive()
+    assert sched(window).wait_ms() == 120_000  # the wait doubles after a failure
+    sched(window).failures = 9
+    assert sched(window).wait_ms() == 600_000  # at most 10 minutes
+    sched(window).failures = 1
+    assert sched(window).timer.isActive()
     window.resize(1024, 640)
     shoot(window, "status-bar-error")
 
     # Sync now while it fails: at once, and the wait grows
-    before = window.sync.passes
+    before = sched(window).passes
     qtbot.mouseClick(widget.sync_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.sync.passes > before and not window.sync.running,
+    qtbot.waitUntil(lambda: sched(window).passes > before and not sched(window).running,
                     timeout=20_000)
-    assert window.sync.failures == 2 and window.sync.wait_ms() == 240_000
+    assert sched(window).failures == 2 and sched(window).wait_ms() == 240_000
     assert window.ctx.messenger.last is not None  # asked for: said in the message line too
     assert window.ctx.messenger.last[1].startswith("Cannot reach the central database")
 
     # the address corrected in Settings: no waiting out the backoff, the outbox drains
     set_dsn(window, wait_job, central.dsn(tenant_role(ws.tenant_id)))
-    before = window.sync.passes
+    before = sched(window).passes
     window.ctx.bridge.configs_changed.emit()
-    qtbot.waitUntil(lambda: window.sync.passes > before and not window.sync.running,
+    qtbot.waitUntil(lambda: sched(window).passes > before and not sched(window).running,
                     timeout=20_000)
     assert widget.tone == "info" and widget.text.endswith("· 0 pending")
-    assert window.sync.failures == 0 and window.sync.wait_ms() == 60_000
+    assert sched(window).failures == 0 and sched(window).wait_ms() == 60_000
     assert central_count(central, "ai_usage_logs") == 5
 
 
@@ -189,16 +200,16 @@ def test_a_workspace_switch_shows_its_status(window: MainWindow, central: Centra
     assert first is not None
     set_dsn(window, wait_job, central.dsn(tenant_role(first.tenant_id)))
     window.ctx.bridge.configs_changed.emit()
-    qtbot.waitUntil(lambda: window.sync_status.isVisible()
-                    and window.sync_status.text.startswith("Synced"), timeout=20_000)
+    qtbot.waitUntil(lambda: corner(window).isVisible()
+                    and corner(window).text.startswith("Synced"), timeout=20_000)
     window.create_workspace("Padaria Pão Quente")
     qtbot.waitUntil(lambda: window.current is not None and window.current.id != first.id,
                     timeout=10_000)
-    qtbot.waitUntil(lambda: not window.sync_status.isVisible(), timeout=5_000)
-    assert not window.sync.timer.isActive()  # nothing to sync here
+    qtbot.waitUntil(lambda: not corner(window).isVisible(), timeout=5_000)
+    assert not sched(window).timer.isActive()  # nothing to sync here
     window.switcher.setCurrentIndex(window.switcher.findData(first.tenant_id))
     window.switcher.activated.emit(window.switcher.currentIndex())
-    qtbot.waitUntil(lambda: window.sync_status.isVisible(), timeout=5_000)
+    qtbot.waitUntil(lambda: corner(window).isVisible(), timeout=5_000)
     assert window.current is not None and window.current.id == first.id
 
 
@@ -255,10 +266,10 @@ def test_settings_locked_by_the_team(window: MainWindow, central: Central,
                      "(%s, 'cache.ttl_days', '3', false)", (ws.tenant_id, ws.tenant_id))
     set_dsn(window, wait_job, central.dsn(tenant_role(ws.tenant_id)))
     window.ctx.bridge.configs_changed.emit()  # what Settings does after a save: a pass
-    qtbot.waitUntil(lambda: window.sync.passes >= 1 and not window.sync.running,
+    qtbot.waitUntil(lambda: sched(window).passes >= 1 and not sched(window).running,
                     timeout=20_000)
-    assert window.sync_status.tone == "info", window.sync_status.text
-    assert "1 setting is set by your team's policy." in window.sync_status.label.toolTip()
+    assert corner(window).tone == "info", corner(window).text
+    assert "1 setting is set by your team's policy." in corner(window).label.toolTip()
 
     dialog = open_settings(window, qtbot)
     dialog.resize(1024, 640)
