@@ -64,9 +64,10 @@ def shoot(widget: QWidget, name: str) -> Path:
     return path
 
 
-def seed_usage(window: MainWindow, wait_job: Wait, count: int) -> None:
-    """`count` usage rows as the router writes them, in the shown workspace."""
-    ws = window.current
+def seed_usage(window: MainWindow, wait_job: Wait, count: int,
+               ws: Workspace | None = None) -> None:
+    """`count` usage rows as the router writes them, in `ws` (else the shown workspace)."""
+    ws = ws or window.current
     assert ws is not None
     start = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
     rows = [(new_id(), ws.tenant_id, new_id(), "openai", "gpt-4o-mini", 120, 80, 200,
@@ -206,7 +207,14 @@ def test_a_workspace_switch_shows_its_status(window: MainWindow, central: Centra
     qtbot.waitUntil(lambda: window.current is not None and window.current.id != first.id,
                     timeout=10_000)
     qtbot.waitUntil(lambda: not corner(window).isVisible(), timeout=5_000)
-    assert not sched(window).timer.isActive()  # nothing to sync here
+    # nothing to sync here, but the first workspace's outbox still drains in the background
+    seed_usage(window, wait_job, 4, first)
+    before = sched(window).passes
+    qtbot.waitUntil(lambda: sched(window).passes > before and not sched(window).running,
+                    timeout=20_000)
+    assert central_count(central, "ai_usage_logs") == 4
+    assert not corner(window).isVisible() and sched(window).failures == 0
+    assert sched(window).timer.isActive() and sched(window).wait_ms() == 60_000
     window.switcher.setCurrentIndex(window.switcher.findData(first.tenant_id))
     window.switcher.activated.emit(window.switcher.currentIndex())
     qtbot.waitUntil(lambda: corner(window).isVisible(), timeout=5_000)

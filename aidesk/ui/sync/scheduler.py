@@ -1,6 +1,7 @@
-"""Background sync of the shown workspace: a pass every minute while it has a central
-database, longer waits after a failure (doubling, up to 10 minutes), a pass right after
-"Sync now", and never two passes at once. Passes run on the bridge's worker (in a thread
+"""Background sync: a pass every minute while the shown workspace has a central database
+(the other workspaces that sync get theirs in the same job, after it), longer waits after
+a failure of the shown one (doubling, up to 10 minutes), a pass right after "Sync now",
+and never two passes at once. Passes run on the bridge's worker (in a thread
 of its loop); the results come back as the `changed` signal."""
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class SyncScheduler(QObject):
         self.ctx = ctx
         self.workspace: Workspace | None = None
         self.status: SyncStatus | None = None
+        self.others = False  # other workspaces sync: passes go on even if this one does not
         self.running = False
         self.passes = 0  # passes finished (for tests)
         self.failures = 0  # failed passes in a row: the wait doubles with each
@@ -65,17 +67,18 @@ class SyncScheduler(QObject):
             return
         generation = self._generation
         job = self.ctx.bridge.call(lambda core: work.status(core, ws))
-        job.done.connect(lambda s: None if generation != self._generation
-                         else self._status_read(s, first, retry))
+        job.done.connect(lambda r: None if generation != self._generation
+                         else self._status_read(*r, first=first, retry=retry))
         job.failed.connect(lambda exc: None if generation != self._generation
                            else self.ctx.messenger.failure(exc))
 
-    def _status_read(self, status: SyncStatus, first: bool, retry: bool = False) -> None:
-        previous, self.status = self.status, status
+    def _status_read(self, status: SyncStatus, others: bool, *, first: bool = False,
+                     retry: bool = False) -> None:
+        previous, self.status, self.others = self.status, status, others
         self.changed.emit(status)
-        if self.running:
+        if self.running and status.configured:
             self.busy.emit()  # still syncing
-        if not status.configured:
+        if not self._due():
             self.timer.stop()
             return
         again = retry and previous is not None and (previous.dsn != status.dsn
@@ -114,14 +117,16 @@ class SyncScheduler(QObject):
         job.cancelled.connect(lambda: setattr(self, "running", False))
 
     def _finished(self, generation: int, asked: bool, report: SyncReport | None,
-                  status: SyncStatus) -> None:
+                  status: SyncStatus, others: bool) -> None:
         self.running = False
         self.passes += 1
         if generation != self._generation:  # another workspace is shown now
             self._resume()
             return
-        self.status = status
-        if failing(status) or report is None:
+        self.status, self.others = status, others
+        if not status.configured:
+            self.failures = 0  # only other workspaces synced
+        elif failing(status) or report is None:
             self.failures += 1
             if asked and status.last_error:
                 self.ctx.messenger.error(status.last_error)
@@ -158,16 +163,20 @@ class SyncScheduler(QObject):
             return
         if self._again:
             self.timer.start(0)
-        elif self.status is None or self.status.configured:
+        elif self.status is None or self._due():
             self.timer.start(self.wait_ms())
 
     def _resume(self) -> None:
         """A pass of the workspace shown before ended: the shown one's first pass soon."""
         if self._again:
             self.timer.start(0)
-        elif (not self._stopped and self.status is not None and self.status.configured
+        elif (not self._stopped and self.status is not None and self._due()
               and not self.timer.isActive()):
             self.timer.start(self.first_pass_ms)
+
+    def _due(self) -> bool:
+        """Passes are due: the shown workspace syncs, or another one does."""
+        return self.status is not None and (self.status.configured or self.others)
 
     def wait_ms(self) -> int:
         """Before the next pass: a minute, doubled after each failure, at most 10 minutes."""

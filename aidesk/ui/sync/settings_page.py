@@ -106,7 +106,7 @@ class SyncPage(QWidget):
             return
 
         def read(core: Any) -> tuple[SyncStatus, bool]:
-            return work.status(core, ws), work.has_password(core, ws)
+            return work.status(core, ws)[0], work.has_password(core, ws)
 
         job = self.ctx.bridge.call(read)
         job.done.connect(lambda r: self._show(*r))

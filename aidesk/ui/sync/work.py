@@ -19,26 +19,45 @@ if TYPE_CHECKING:
     from aidesk.workspaces import Workspace
 
 
-def status(core: Core, ws: Workspace) -> SyncStatus:
+def status(core: Core, ws: Workspace) -> tuple[SyncStatus, bool]:
+    """The shown workspace's sync status, and whether other workspaces sync (their passes
+    run in the background too)."""
     from aidesk.sync import passes
 
-    return passes.status(core, ws)
+    return passes.status(core, ws), bool(_others(core, ws))
 
 
 async def run_pass(core: Core, ws: Workspace, cancel: threading.Event
-                   ) -> tuple[SyncReport | None, SyncStatus]:
-    """One push-and-pull pass off the worker loop, then the status after it. A failed pass
-    (an AIDeskError, already recorded as the target's last error) comes back in the status."""
+                   ) -> tuple[SyncReport | None, SyncStatus, bool]:
+    """One push-and-pull pass of the shown workspace off the worker loop (when it syncs),
+    then one of every other workspace that syncs (their outboxes drain too, one pass at a
+    time); then the shown one's status and whether others sync. A failed pass (an
+    AIDeskError, recorded as its target's last error) comes back in the status."""
     import asyncio
     import contextlib
 
     from aidesk.errors import AIDeskError
-    from aidesk.sync import passes
+    from aidesk.sync import passes, target
 
     report: SyncReport | None = None
-    with contextlib.suppress(AIDeskError):  # recorded as the last error: the status shows it
-        report = await asyncio.to_thread(passes.run_pass, core, ws, cancel=cancel)
-    return report, await asyncio.to_thread(passes.status, core, ws)
+    if target.dsn_of(core.db, ws.tenant_id) is not None:
+        with contextlib.suppress(AIDeskError):  # recorded as the last error: status shows it
+            report = await asyncio.to_thread(passes.run_pass, core, ws, cancel=cancel)
+    others = await asyncio.to_thread(_others, core, ws)
+    for other in others:
+        if cancel.is_set():
+            break
+        with contextlib.suppress(AIDeskError):  # shown when that workspace is
+            await asyncio.to_thread(passes.run_pass, core, other, cancel=cancel)
+    return report, await asyncio.to_thread(passes.status, core, ws), bool(others)
+
+
+def _others(core: Core, ws: Workspace) -> list[Workspace]:
+    """The other workspaces that sync with a central database."""
+    from aidesk.sync import target
+
+    return [other for other in core.workspaces.all()
+            if other.tenant_id != ws.tenant_id and target.dsn_of(core.db, other.tenant_id)]
 
 
 def _test(core: Core, ws: Workspace, dsn: str, password: str | None) -> SyncError | None:
