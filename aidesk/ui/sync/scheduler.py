@@ -111,7 +111,8 @@ class SyncScheduler(QObject):
         self.busy.emit()
         cancel = self._cancel
         generation = self._generation
-        job = self.ctx.bridge.run(lambda core: work.run_pass(core, ws, cancel))
+        job = self.ctx.bridge.run(  # Sync now: the user waits for this workspace only
+            lambda core: work.run_pass(core, ws, cancel, others=not asked))
         job.done.connect(lambda r: self._finished(generation, asked, *r))
         job.failed.connect(lambda exc: self._failed(generation, asked, exc))
         job.cancelled.connect(lambda: setattr(self, "running", False))

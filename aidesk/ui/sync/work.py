@@ -27,11 +27,12 @@ def status(core: Core, ws: Workspace) -> tuple[SyncStatus, bool]:
     return passes.status(core, ws), bool(_others(core, ws))
 
 
-async def run_pass(core: Core, ws: Workspace, cancel: threading.Event
-                   ) -> tuple[SyncReport | None, SyncStatus, bool]:
+async def run_pass(core: Core, ws: Workspace, cancel: threading.Event, *,
+                   others: bool = True) -> tuple[SyncReport | None, SyncStatus, bool]:
     """One push-and-pull pass of the shown workspace off the worker loop (when it syncs),
     then one of every other workspace that syncs (their outboxes drain too, one pass at a
-    time); then the shown one's status and whether others sync. A failed pass (an
+    time; not with `others=False`, when the user waits for this one); then the shown one's
+    status and whether others sync. A failed pass (an
     AIDeskError, recorded as its target's last error) comes back in the status."""
     import asyncio
     import contextlib
@@ -43,13 +44,13 @@ async def run_pass(core: Core, ws: Workspace, cancel: threading.Event
     if target.dsn_of(core.db, ws.tenant_id) is not None:
         with contextlib.suppress(AIDeskError):  # recorded as the last error: status shows it
             report = await asyncio.to_thread(passes.run_pass, core, ws, cancel=cancel)
-    others = await asyncio.to_thread(_others, core, ws)
-    for other in others:
-        if cancel.is_set():
+    syncing = await asyncio.to_thread(_others, core, ws)
+    for other in syncing:
+        if cancel.is_set() or not others:
             break
         with contextlib.suppress(AIDeskError):  # shown when that workspace is
             await asyncio.to_thread(passes.run_pass, core, other, cancel=cancel)
-    return report, await asyncio.to_thread(passes.status, core, ws), bool(others)
+    return report, await asyncio.to_thread(passes.status, core, ws), bool(syncing)
 
 
 def _others(core: Core, ws: Workspace) -> list[Workspace]:
