@@ -60,6 +60,8 @@ def corner(window: MainWindow) -> SyncStatusWidget:
 def shoot(widget: QWidget, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
+    QApplication.sendPostedEvents()  # pending layout requests: the picture as the user sees it
+    QApplication.processEvents()
     assert widget.grab().save(str(path))
     return path
 

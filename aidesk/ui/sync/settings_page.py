@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from aidesk.errors import AIDeskError
 from aidesk.i18n import _
-from aidesk.ui.integrations.outcome import tone_style
+from aidesk.ui.integrations.outcome import TONES
 from aidesk.ui.settings_fields import TextField
 from aidesk.ui.sync import work
 from aidesk.ui.sync.texts import details
@@ -88,7 +89,15 @@ class SyncPage(QWidget):
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.hide()
-        form.addRow(self.result)
+        # the tone's band is a frame around the label: a wrapped label padded by a style
+        # sheet is given one line's height too few, and its last line is cut off
+        self.band = QFrame()
+        self.band.setObjectName("syncResult")
+        box = QVBoxLayout(self.band)
+        box.setContentsMargins(10, 4, 8, 4)
+        box.addWidget(self.result)
+        self.band.hide()
+        form.addRow(self.band)
         self.status = QLabel(_("Reading the sync status…"))
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -127,9 +136,13 @@ class SyncPage(QWidget):
 
     def say(self, tone: str, text: str) -> None:
         self.tone = tone
-        self.result.setStyleSheet(tone_style(tone))
+        fg, bg, border = TONES.get(tone, TONES["info"])
+        self.band.setStyleSheet(f"QFrame#syncResult {{ background: {bg}; "
+                                f"border-left: 4px solid {border}; border-radius: 2px; }}")
+        self.result.setStyleSheet(f"QLabel {{ color: {fg}; }}")
         self.result.setText(text)
         self.result.show()
+        self.band.show()
 
     def _set_busy(self, busy: bool) -> None:
         self.test_button.setEnabled(not busy)
