@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import keyring.backend
 import keyring.errors
+import pytest
 
 from aidesk.core import Core, open_core
 from aidesk.keys import KeyStore
@@ -51,3 +53,19 @@ def configure(core: Core, ws: Workspace, emulator: object, *provider_ids: str,
             config = core.workspaces.config(ws.tenant_id, provider)
             if config.stored:
                 core.workspaces.update_config(ws.tenant_id, provider, enabled=False)
+
+
+class Cli:
+    """`aidesk ARGS` run in this process, stdin given: (exit code, stdout, stderr)."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+        self.capsys = capsys
+        self.monkeypatch = monkeypatch
+
+    def __call__(self, *argv: str, stdin: str = "") -> tuple[int, str, str]:
+        from aidesk.cli import main
+
+        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(list(argv))
+        out, err = self.capsys.readouterr()
+        return code, out, err

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 from typing import Any
 
@@ -11,18 +10,7 @@ import pytest
 
 from aidesk.cli import main
 from tests.emulator import reply_text
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-
-    def __call__(self, *argv: str, stdin: str = "") -> tuple[int, str, str]:
-        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(list(argv))
-        out, err = self.capsys.readouterr()
-        return code, out, err
+from tests.support import Cli
 
 
 @pytest.fixture

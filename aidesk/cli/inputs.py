@@ -92,6 +92,22 @@ def read_stdin(what: str, *, first_line: bool = False) -> str:
                                 byte=f"0x{data[exc.start]:02x}")) from None
 
 
+def read_secret(prompt: str, what: str, garbled: str) -> str:
+    """A secret typed at a hidden prompt on a terminal, else the first line of stdin (never
+    argv: ps and the shell's history would keep it). `garbled`: the sentence for bytes that
+    are not UTF-8 text."""
+    if not sys.stdin.isatty():
+        return read_stdin(what, first_line=True)
+    import getpass
+
+    try:
+        return getpass.getpass(prompt)
+    except UnicodeDecodeError:
+        raise ConfigError(garbled) from None
+    except EOFError:
+        return ""
+
+
 def read_workspace(c: Core, args: argparse.Namespace) -> Workspace:
     """The workspace for a read-only command: writes nothing, not even the first `default`."""
     return c.workspaces.get(getattr(args, "workspace", None), create=False)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 
 from aidesk import providers
 from aidesk.cli.context import core, print_json, print_table, run_async, workspace
-from aidesk.cli.inputs import UsageError, read_stdin, read_workspace
+from aidesk.cli.inputs import UsageError, read_secret, read_workspace
 from aidesk.errors import ConfigError
 from aidesk.i18n import N_, _
 from aidesk.keys import key_problem
@@ -70,17 +69,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def _read_key(provider: str) -> str:
-    if sys.stdin.isatty():
-        try:
-            key = getpass.getpass(_("{provider} API key: ").format(
-                provider=_(providers.info(provider).label)))
-        except UnicodeDecodeError:
-            raise ConfigError(_("The key typed is not valid UTF-8 text; paste it "
-                                "again.")) from None
-        except EOFError:
-            key = ""
-    else:
-        key = read_stdin(_("the key"), first_line=True)
+    key = read_secret(
+        _("{provider} API key: ").format(provider=_(providers.info(provider).label)),
+        _("the key"), _("The key typed is not valid UTF-8 text; paste it again."))
     key = key.strip()
     register_secret(key)
     problem = key_problem(key)

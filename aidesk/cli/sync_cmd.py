@@ -4,12 +4,11 @@ its status, the centre's migrations, and the sync password (kept in the OS keyri
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import TYPE_CHECKING
 
 from aidesk.cli.context import core, print_json, print_table, workspace
-from aidesk.cli.inputs import UsageError, read_stdin, read_workspace
+from aidesk.cli.inputs import UsageError, read_secret, read_workspace
 from aidesk.errors import ConfigError, SyncAuthFailed, SyncUnreachable
 from aidesk.formats import date_time, number
 from aidesk.i18n import N_, _, ngettext
@@ -171,17 +170,9 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _read_password(user: str, host: str) -> str:
-    if sys.stdin.isatty():
-        try:
-            password = getpass.getpass(_("Password of {user} at {host}: ").format(
-                user=user, host=host))
-        except UnicodeDecodeError:
-            raise ConfigError(_("The password typed is not valid UTF-8 text; type it "
-                                "again.")) from None
-        except EOFError:
-            password = ""
-    else:
-        password = read_stdin(_("the password"), first_line=True)
+    password = read_secret(
+        _("Password of {user} at {host}: ").format(user=user, host=host), _("the password"),
+        _("The password typed is not valid UTF-8 text; type it again."))
     password = password.rstrip("\r\n")
     register_secret(password)
     if not password:

@@ -5,21 +5,19 @@ audit row; refusals are one sentence; no key reaches the centre any other way.""
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
 import pytest
 
-from aidesk.cli import main
 from aidesk.core import Core
 from aidesk.router.keycheck import check_workspace, forget_tests, store_key
 from aidesk.sync import push, target
 from aidesk.sync.rollout import RolloutRefused, question, rollout
 from aidesk.sync.rollout import tested_this_session as rollable
 from aidesk.workspaces import Workspace
-from tests.support import configure
+from tests.support import Cli, configure
 from tests.sync.conftest import Central
 
 DEVICE = "device-here"
@@ -144,17 +142,6 @@ def test_no_key_reaches_the_centre_without_a_rollout(
     everything = central_text(central)
     assert everything.count(emulator.key("openai")) == 1  # ai_configs.api_key, once
     assert emulator.key("anthropic") not in everything
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-        self.capsys, self.monkeypatch = capsys, monkeypatch
-
-    def __call__(self, *argv: str, stdin: str = "") -> tuple[int, str, str]:
-        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(list(argv))
-        out, err = self.capsys.readouterr()
-        return code, out, err
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ keyring) and as a `python -m aidesk` subprocess (no keyring: trust auth needs no
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import os
 import subprocess
@@ -17,9 +16,9 @@ from typing import Any
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from aidesk.cli import main
 from aidesk.core import Core
 from aidesk.sync import central as centre
+from tests import support
 from tests.support import MemoryKeyring, make_core
 from tests.support import configure as point_at
 from tests.sync.conftest import Central
@@ -29,17 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "S3cret pass-phrase!"
 
 
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-
-    def __call__(self, *argv: str, stdin: str = "") -> tuple[int, str, str]:
-        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(list(argv))
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
+class Cli(support.Cli):
     def json(self, *argv: str) -> Any:
         code, out, err = self(*argv, "--json")
         assert code == 0, err
