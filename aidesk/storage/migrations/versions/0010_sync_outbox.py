@@ -88,3 +88,12 @@ def upgrade() -> None:
     )
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
+
+
+def downgrade() -> None:
+    for name in TRIGGERS:
+        op.execute(f"DROP TRIGGER {name}")
+    op.drop_table("team_policies")
+    op.drop_index("ix_sync_outbox_tenant_id_seq", table_name="sync_outbox")
+    op.drop_table("sync_outbox")
+    op.drop_table("sync_targets")
