@@ -92,12 +92,21 @@ def _rows(n: int) -> str:
     return ngettext("{n} row", "{n} rows", n).format(n=number(n))
 
 
+def _show_progress(done: int, total: int) -> None:
+    """A long push (more than one batch) says how far it is, on stderr."""
+    from aidesk.sync.push import BATCH_ROWS
+
+    if done < total or total > BATCH_ROWS:
+        print(_("Pushed {done} of {total} outbox rows…").format(
+            done=number(done), total=number(total)), file=sys.stderr, flush=True)
+
+
 def _pass(args: argparse.Namespace) -> int:
     from aidesk.sync.passes import run_pass
 
     c = core()
     ws = workspace(c, args)
-    report = run_pass(c, ws)
+    report = run_pass(c, ws, progress=_show_progress)
     if getattr(args, "json", False):
         print_json(report.as_json())
         return 0

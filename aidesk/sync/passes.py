@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -69,10 +70,11 @@ def not_configured(ws: Workspace) -> ConfigError:
         gui_hint=_("Set one in Settings, Sync."))
 
 
-def run_pass(core: Core, ws: Workspace, *,
-             cancel: threading.Event | None = None) -> SyncReport:
+def run_pass(core: Core, ws: Workspace, *, cancel: threading.Event | None = None,
+             progress: Callable[[int, int], None] | None = None) -> SyncReport:
     """Push the outbox, then pull; record the outcome in sync_targets. A failure is recorded
-    as the last error and raised (a SyncError, or the AIDeskError push or pull raised)."""
+    as the last error and raised (a SyncError, or the AIDeskError push or pull raised).
+    `progress(done, total)` after each pushed batch (outbox entries)."""
     import psycopg
 
     from aidesk.sync import connect, pull, push
@@ -86,7 +88,8 @@ def run_pass(core: Core, ws: Workspace, *,
         try:
             pg = connect.connect(core.keys, ws.tenant_id, dsn)
             try:
-                pushed = push.push(core.db, pg, ws.tenant_id, device, cancel=cancel)
+                pushed = push.push(core.db, pg, ws.tenant_id, device, cancel=cancel,
+                                   progress=progress)
                 cancelled = cancel is not None and cancel.is_set()
                 pulled = 0 if cancelled else pull.pull(core.db, core.workspaces, pg,
                                                        ws.tenant_id, device)

@@ -27,6 +27,7 @@ from aidesk.storage import Database
 from aidesk.sync.outbox import SYNCED
 from aidesk.sync.push_rows import TABLES, Table
 
+BATCH_ROWS = 5000  # outbox entries per batch: one PostgreSQL transaction each
 _ENTRIES = ("SELECT seq, tbl, row_id FROM sync_outbox WHERE tenant_id = ? AND seq > ? "
             "AND seq <= ? ORDER BY seq LIMIT ?")
 _RANGE = "SELECT max(seq), count(*) FROM sync_outbox WHERE tenant_id = ?"
@@ -42,7 +43,7 @@ class Batch:
 
 
 def push(db: Database, pg: psycopg.Connection[Any], tenant_id: str, device: str, *,
-         batch_rows: int = 5000, cancel: threading.Event | None = None,
+         batch_rows: int = BATCH_ROWS, cancel: threading.Event | None = None,
          progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Send the tenant's outbox to the centre; rows the centre confirmed, by central table.
 

@@ -275,3 +275,26 @@ def test_cancelled_pass_pushes_no_more_and_is_no_sync(central: Central, emulator
     assert not report.cancelled and report.pending == 0
     assert passes.status(core, ws).last_sync_at == report.at
     core.close()
+
+
+def test_a_long_push_says_how_far_it_is(cli: Cli, central: Central, data_dir: Path,
+                                        tenant_role: Callable[[str], str],
+                                        keyring_backend: MemoryKeyring) -> None:
+    from aidesk.router.records import AUDIT_COLUMNS
+
+    code, _, err = cli("config", "set", "sync.dsn", central.dsn(tenant_role("default")))
+    assert code == 0, err
+    core = make_core(data_dir, keyring_backend)
+    with core.db.writing() as conn:  # 6,000 audit rows (refusals): two batches of the push
+        conn.executemany(
+            f"INSERT INTO ai_audit_logs ({', '.join(AUDIT_COLUMNS)}) VALUES "
+            f"({', '.join('?' * len(AUDIT_COLUMNS))})",
+            [(f"00000000-0000-4000-8000-{i:012d}", "default", f"r{i}", "tester", None, None,
+              "marketing", "Olá", None, None, 0, "limit", "[]",
+              "2026-11-26 10:00:00.000000", None, 0) for i in range(6000)])
+    core.close()
+    code, out, err = cli("sync")
+    assert code == 0, err
+    assert err.splitlines() == ["Pushed 5,000 of 6,000 outbox rows…",
+                                "Pushed 6,000 of 6,000 outbox rows…"]
+    assert _count(central, "ai_audit_logs") == 6000 and "Pending: 0 rows." in out
