@@ -425,3 +425,21 @@ def test_a_refused_password_is_not_kept(window: MainWindow, wait_job: Wait,
     assert wait_job(window.ctx.bridge.call(  # the address itself was saved
         lambda core: settings.get(core.workspaces, ws, "sync.dsn"))).endswith("/platform")
     dialog.reject()
+
+
+def test_a_long_first_sync_shows_how_far_it_is(window: MainWindow, central: Central,
+                                               tenant_role: Callable[[str], str],
+                                               wait_job: Wait, qtbot: Any) -> None:
+    ws = window.current
+    assert ws is not None
+    seed_usage(window, wait_job, 6000)  # before sync is set: the history is queued with it
+    widget = corner(window)
+    shown: list[str] = []
+    sched(window).progressed.connect(lambda *_: shown.append(widget.label.text()))
+    set_dsn(window, wait_job, central.dsn(tenant_role(ws.tenant_id)))
+    window.ctx.bridge.configs_changed.emit()  # what Settings does after a save
+    qtbot.waitUntil(lambda: sched(window).passes >= 1 and not sched(window).running,
+                    timeout=30_000)
+    assert shown[0] == "Syncing… 5,000 of 6,000 rows"
+    assert central_count(central, "ai_usage_logs") == 6000
+    qtbot.waitUntil(lambda: widget.text.endswith("· 0 pending"), timeout=5_000)

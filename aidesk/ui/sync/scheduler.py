@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 class SyncScheduler(QObject):
     changed = Signal(object)  # the shown workspace's SyncStatus
     busy = Signal()  # a pass started
+    # (done, total) outbox entries of the shown workspace's push; emitted on the worker's
+    # thread, delivered queued on the UI thread
+    progressed = Signal(int, int)
 
     interval_ms = 60_000
     max_backoff_ms = 600_000
@@ -112,7 +115,8 @@ class SyncScheduler(QObject):
         cancel = self._cancel
         generation = self._generation
         job = self.ctx.bridge.run(  # Sync now: the user waits for this workspace only
-            lambda core: work.run_pass(core, ws, cancel, others=not asked))
+            lambda core: work.run_pass(core, ws, cancel, others=not asked,
+                                       progress=self.progressed.emit))
         job.done.connect(lambda r: self._finished(generation, asked, *r))
         job.failed.connect(lambda exc: self._failed(generation, asked, exc))
         job.cancelled.connect(lambda: setattr(self, "running", False))
@@ -194,4 +198,5 @@ class SyncScheduler(QObject):
     def connect_widget(self, widget: Any) -> None:
         self.changed.connect(widget.show_status)
         self.busy.connect(widget.show_busy)
+        self.progressed.connect(widget.show_progress)
         widget.sync_button.clicked.connect(self.sync_now)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from aidesk import formats
 from aidesk.i18n import _
 from aidesk.ui.sync.texts import details, summary
 
@@ -55,6 +56,12 @@ class SyncStatusWidget(QWidget):
         self.label.setStyleSheet("")
         self._set_text(_("Syncing…"))
         self.sync_button.setEnabled(False)
+
+    def show_progress(self, done: int, total: int) -> None:
+        """A push of more than one batch (a first sync of a long history) says how far."""
+        if done < total:
+            self._set_text(_("Syncing… {done} of {total} rows").format(
+                done=formats.number(done), total=formats.number(total)))
 
     def _set_text(self, text: str) -> None:
         """The whole line: on one line when it fits, else wrapped at MAX_TEXT_WIDTH."""

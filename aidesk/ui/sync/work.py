@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import threading
+    from collections.abc import Callable
 
     from aidesk.core import Core
     from aidesk.errors import SyncError
@@ -28,12 +29,14 @@ def status(core: Core, ws: Workspace) -> tuple[SyncStatus, bool]:
 
 
 async def run_pass(core: Core, ws: Workspace, cancel: threading.Event, *,
-                   others: bool = True) -> tuple[SyncReport | None, SyncStatus, bool]:
+                   others: bool = True, progress: Callable[[int, int], None] | None = None,
+                   ) -> tuple[SyncReport | None, SyncStatus, bool]:
     """One push-and-pull pass of the shown workspace off the worker loop (when it syncs),
     then one of every other workspace that syncs (their outboxes drain too, one pass at a
     time; not with `others=False`, when the user waits for this one); then the shown one's
     status and whether others sync. A failed pass (an
-    AIDeskError, recorded as its target's last error) comes back in the status."""
+    AIDeskError, recorded as its target's last error) comes back in the status.
+    `progress(done, total)` follows the shown workspace's push, from the pass's thread."""
     import asyncio
     import contextlib
 
@@ -43,7 +46,8 @@ async def run_pass(core: Core, ws: Workspace, cancel: threading.Event, *,
     report: SyncReport | None = None
     if target.dsn_of(core.db, ws.tenant_id) is not None:
         with contextlib.suppress(AIDeskError):  # recorded as the last error: status shows it
-            report = await asyncio.to_thread(passes.run_pass, core, ws, cancel=cancel)
+            report = await asyncio.to_thread(passes.run_pass, core, ws, cancel=cancel,
+                                             progress=progress)
     syncing = await asyncio.to_thread(_others, core, ws)
     for other in syncing:
         if cancel.is_set() or not others:
