@@ -10,7 +10,8 @@ setting that is not a workspace setting, is skipped with a note in the log, neve
 Configs (`ai_configs`, read by explicit columns: the desktop role may not read `api_key`)
 that changed centrally from another device since the local row was written update the
 local model, base URL, enabled flag, position and options; the local row takes the centre's
-`updated_at`, so the push that the local change queues changes nothing centrally.
+`updated_at`, and the outbox entries these writes queue are dropped in the same
+transaction: nothing bounces back, and nothing shows as pending after a pass.
 
 Configs are applied before policies: a mandatory policy wins over a config pulled with it.
 """
@@ -167,7 +168,8 @@ def pull_configs(db: Database, pg: psycopg.Connection[Any], tenant_id: str,
     if not rows:
         return 0
     changed = 0
-    with db.writing("IMMEDIATE") as conn:
+    with db.writing("IMMEDIATE") as conn:  # the write lock: only this pull queues meanwhile
+        (queued,) = conn.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()
         local = {str(p): (str(i), str(u)) for i, p, u in conn.execute(
             "SELECT id, provider, updated_at FROM ai_configs WHERE tenant_id = ?",
             (tenant_id,))}
@@ -181,6 +183,9 @@ def pull_configs(db: Database, pg: psycopg.Connection[Any], tenant_id: str,
             values = _config_values(provider, model, base_url, enabled, position, options)
             _write_config(conn, tenant_id, provider, mine, values, stamp, uuid)
             changed += 1
+        # what came down is what the centre has: the triggers' entries for it need no push
+        conn.execute("DELETE FROM sync_outbox WHERE seq > ? AND tbl = 'ai_configs'",
+                     (queued,))
     return changed
 
 
