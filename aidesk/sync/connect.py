@@ -28,6 +28,8 @@ from aidesk.i18n import _
 from aidesk.keys import KeyStore
 from aidesk.sync.target import Dsn, is_local, parse_dsn
 
+LOCK_TIMEOUT_S = 60  # a central table locked longer: this pass gives up, the next retries
+STATEMENT_TIMEOUT_S = 600  # a batch of 5,000 rows takes about 0.1 s
 PASSWORD = "sync"  # the keyring name of the sync password: entry `{tenant}:sync`
 CONNECT_TIMEOUT_S = 10
 
@@ -81,6 +83,13 @@ def connect(keys: KeyStore, tenant_id: str, dsn: str) -> Connection:
     try:
         check_schema(conn, d)
         check_tenant(conn, d, tenant_id)
+        # a pass never hangs: a lock held too long or a statement gone astray ends it, and
+        # the outbox keeps its rows for the next one
+        conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT_S}s'")
+        conn.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT_S}s'")
+    except psycopg.Error as exc:
+        conn.close()
+        raise failure(exc, d) from None
     except BaseException:
         conn.close()
         raise
@@ -247,6 +256,10 @@ def failure(exc: psycopg.Error, d: Dsn, *, password: str | None = None,
         return SyncSchemaMissing(d.where, d.dbname, can_migrate=False)
     if state.startswith("08") or state.startswith("57P"):  # connection lost, server shut down
         return SyncUnreachable(d.where, detail)
+    if state in ("55P03", "57014"):  # lock_timeout, statement_timeout
+        return SyncError(_("The central database at {host} is busy ({detail}): the rows stay "
+                           "in the outbox and the next pass sends them.").format(
+                               host=d.where, detail=detail))
     return SyncError(_("The central database at {host} refused the sync ({detail}); try "
                        "again, and if it persists tell the platform's admin.").format(
                            host=d.where, detail=detail))

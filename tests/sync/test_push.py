@@ -19,7 +19,7 @@ import psycopg
 import pytest
 
 from aidesk.core import Core
-from aidesk.errors import SyncUnreachable
+from aidesk.errors import SyncError, SyncUnreachable
 from aidesk.features import bulk_items
 from aidesk.router.records import AUDIT_COLUMNS, USAGE_COLUMNS
 from aidesk.storage import Database
@@ -403,3 +403,24 @@ def test_a_row_the_centre_refuses_stops_the_push_and_loses_nothing(
     with core.db.raw() as conn:  # an entry of a table this version does not know stays
         assert conn.execute("SELECT tbl FROM sync_outbox").fetchall() == [("a_newer_table",)]
     assert run(core, ws, synced) == dict.fromkeys(outbox.SYNCED.values(), 0)
+
+
+def test_a_table_locked_too_long_ends_the_pass_and_loses_nothing(
+        core: Core, ws: Workspace, central: Central, tenant_role: TENANT_ROLE,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An admin's long lock on a central table: the pass gives up after the lock timeout
+    with one sentence (never hangs the desktop's sync), and the next one sends everything."""
+    from aidesk.sync import connect
+
+    monkeypatch.setattr(connect, "LOCK_TIMEOUT_S", 1)
+    target.configure(core.db, ws.tenant_id, central.dsn(tenant_role(ws.tenant_id)))
+    seed_usage(core.db, ws.tenant_id, 7)
+    with psycopg.connect(central.conninfo) as admin:
+        admin.execute("LOCK TABLE ai_usage_logs IN EXCLUSIVE MODE")
+        with pytest.raises(SyncError) as busy:
+            passes.run_pass(core, ws)
+    assert "is busy" in str(busy.value) and "next pass sends them" in str(busy.value)
+    assert outbox.pending(core.db, ws.tenant_id)["ai_usage_logs"] == 7
+    assert passes.run_pass(core, ws).pending == 0
+    assert central_ids(central, "ai_usage_logs") == local_ids(core.db, "ai_usage_logs",
+                                                              ws.tenant_id)
