@@ -232,7 +232,15 @@ class CoreBridge(QObject):
             job._task = task
             task.add_done_callback(lambda t: self._task_done(job, t))
 
-        loop.call_soon_threadsafe(launch)
+        try:
+            if loop.is_closed() or not self._thread.is_alive():
+                raise RuntimeError("the bridge has stopped")
+            loop.call_soon_threadsafe(launch)
+        except RuntimeError:  # stopped (the window closed): a late reply's follow-up is dropped
+            from PySide6.QtCore import QTimer
+
+            # once the caller has connected to the job's signals
+            QTimer.singleShot(0, lambda: job._finish("cancelled"))
 
 
 def _deliver(job: Job, task: asyncio.Task[Any] | Future[Any]) -> None:

@@ -201,3 +201,18 @@ def test_a_bug_in_the_ui_saves_a_redacted_crash_report(window: MainWindow, data_
     assert oct(saved.stat().st_mode & 0o777) == "0o600"
     assert str(saved) in window.status_label.text()
 
+
+
+def test_work_asked_after_the_bridge_stopped_is_cancelled(data_dir: Path, keyring_backend: Any,
+                                                          qtbot: Any) -> None:
+    """A reply that lands while the window closes may ask for more (a tab's refresh): that
+    work is cancelled quietly, never an error from a closed event loop."""
+    from tests.support import make_core
+
+    bridge = CoreBridge(lambda: make_core(data_dir, keyring_backend))
+    with qtbot.waitSignal(bridge.ready, timeout=15_000):
+        bridge.start()
+    bridge.stop()
+    job = bridge.call(lambda core: core.workspaces.all())
+    with qtbot.waitSignal(job.cancelled, timeout=5_000):
+        pass
