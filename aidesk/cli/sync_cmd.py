@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     sync = sub.add_parser(
         "sync", parents=[_options(json=True)],
-        usage="%(prog)s [-h] [-w NAME] [--json] [{status,migrate,login}] ...",
+        usage="%(prog)s [-h] [-w NAME] [--json] [{status,migrate,login,logout}] ...",
         help=_("sync with the team's central PostgreSQL (one pass, status, login, migrate)"),
         description=epilog(_("With no action: one pass that pushes this workspace's outbox (usage, "
                       "audit, configs without keys, image metadata, bulk results) to the "
@@ -76,6 +76,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     lg.add_argument("--force", action="store_true",
                     help=_("save even when the centre cannot be reached to test it"))
     lg.set_defaults(run=_login)
+    lo = ssub.add_parser("logout", parents=[_options(json=False)],
+                         help=_("forget the central database's password (the OS keyring "
+                                "entry); the DSN and the outbox stay"))
+    lo.set_defaults(run=_logout)
 
 
 def _dsn(c: Core, ws: Workspace) -> str:
@@ -216,4 +220,18 @@ def _login(args: argparse.Namespace) -> int:
             "{workspace}).").format(user=d.user, host=d.where, workspace=ws.name))
     if note is not None:
         print("aidesk: " + note.user_message, file=sys.stderr)
+    return 0
+
+
+def _logout(args: argparse.Namespace) -> int:
+    from aidesk.sync.connect import PASSWORD
+
+    c = core()
+    ws = workspace(c, args)
+    if c.keys.remove_secret(ws.tenant_id, PASSWORD):
+        print(_("The central database's password of workspace {workspace} is no longer in "
+                "the OS keyring.").format(workspace=ws.name))
+    else:
+        print(_("Workspace {workspace} had no central database password in the OS "
+                "keyring.").format(workspace=ws.name))
     return 0

@@ -185,6 +185,11 @@ def test_login_tests_before_saving(cli: Cli, central: Central, keyring_backend: 
     assert f"Saved the password of {role}" in out
     assert keyring_backend.entries[("aidesk", "default:sync")] == "another-password"
     assert cli("sync")[0] == 0
+    code, out, _ = cli("sync", "logout")
+    assert code == 0 and "no longer in the OS keyring" in out
+    assert ("aidesk", "default:sync") not in keyring_backend.entries
+    code, out, _ = cli("sync", "logout")
+    assert code == 0 and "had no central database password" in out
 
 
 def test_workspace_option_before_or_after_the_action(cli: Cli, central: Central,
