@@ -96,15 +96,19 @@ class KeyStore:
         problem = key_problem(key)
         if problem:
             raise ConfigError(problem)
+        self._store(self.entry(tenant_id, provider), key,
+                    _("The OS keyring refused the key: {error}. Unlock it and retry."))
+        return fingerprint(key), mask(key)
+
+    def _store(self, entry: str, secret: str, refused: str) -> None:
+        """Write to the keyring; `refused` is the sentence, with {error}, of a refusal."""
         self.check()
         from keyring.errors import KeyringError
 
         try:
-            self._backend.set_password(SERVICE, self.entry(tenant_id, provider), key)
+            self._backend.set_password(SERVICE, entry, secret)
         except KeyringError as exc:
-            raise StorageError(_("The OS keyring refused the key: {error}. Unlock it and "
-                                 "retry.").format(error=exc)) from None
-        return fingerprint(key), mask(key)
+            raise StorageError(refused.format(error=exc)) from None
 
     def remove(self, tenant_id: str, provider: str) -> bool:
         self.check()
@@ -129,14 +133,8 @@ class KeyStore:
                                      "prompt."),
                                    _("No password given: type it in the password field.")))
         register_secret(value)
-        self.check()
-        from keyring.errors import KeyringError
-
-        try:
-            self._backend.set_password(SERVICE, self.entry(tenant_id, name), value)
-        except KeyringError as exc:
-            raise StorageError(_("The OS keyring refused the password: {error}. Unlock it "
-                                 "and retry.").format(error=exc)) from None
+        self._store(self.entry(tenant_id, name), value,
+                    _("The OS keyring refused the password: {error}. Unlock it and retry."))
 
     def remove_secret(self, tenant_id: str, name: str) -> bool:
         """Delete a secret; False when there was none."""

@@ -20,6 +20,7 @@ from aidesk.ui.main_window import MainWindow
 from aidesk.ui.menus import Menus
 from aidesk.ui.settings_dialog import SettingsDialog
 from aidesk.ui.sync.scheduler import SyncScheduler
+from aidesk.ui.sync.settings_page import SyncPage
 from aidesk.ui.sync.status_bar import SyncStatusWidget
 from aidesk.workspaces import Workspace
 from tests.sync import conftest as sync_fixtures
@@ -92,6 +93,14 @@ def set_dsn(window: MainWindow, wait_job: Wait, dsn: str, ws: Workspace | None =
         lambda core: settings.set(core.workspaces, target, "sync.dsn", dsn)))
 
 
+def open_sync_page(window: MainWindow, qtbot: Any) -> tuple[SettingsDialog, SyncPage]:
+    """Settings at 1024×640, on its Sync page."""
+    dialog = open_settings(window, qtbot)
+    dialog.resize(1024, 640)
+    dialog.pages.setCurrentIndex(3)
+    return dialog, dialog.sync_page
+
+
 def open_settings(window: MainWindow, qtbot: Any) -> SettingsDialog:
     Menus.of(window).settings.trigger()
     qtbot.waitUntil(lambda: bool(window.findChildren(SettingsDialog)), timeout=5_000)
@@ -116,10 +125,7 @@ def test_status_bar_sync_configured_in_settings(window: MainWindow, central: Cen
     assert not widget.isVisible()  # no central database: nothing about sync shows
     seed_usage(window, wait_job, 12)
 
-    dialog = open_settings(window, qtbot)
-    dialog.resize(1024, 640)
-    dialog.pages.setCurrentIndex(3)
-    page = dialog.sync_page
+    dialog, page = open_sync_page(window, qtbot)
     type_text(page.dsn.line, central.dsn(tenant_role(ws.tenant_id)))
     qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.tone not in ("", "busy"), timeout=15_000)
@@ -227,10 +233,7 @@ def test_settings_runs_the_central_migrations(window: MainWindow, central_db: Ce
                                               wait_job: Wait, qtbot: Any) -> None:
     ws = window.current
     assert ws is not None
-    dialog = open_settings(window, qtbot)
-    dialog.resize(1024, 640)
-    dialog.pages.setCurrentIndex(3)
-    page = dialog.sync_page
+    dialog, page = open_sync_page(window, qtbot)
     qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
     assert page.tone == "error" and "address first" in page.result.text()
 
@@ -397,10 +400,7 @@ def test_a_refused_password_is_not_kept(window: MainWindow, wait_job: Wait,
 
     ws = window.current
     assert ws is not None
-    dialog = open_settings(window, qtbot)
-    dialog.resize(1024, 640)
-    dialog.pages.setCurrentIndex(3)
-    page = dialog.sync_page
+    dialog, page = open_sync_page(window, qtbot)
     with fake_pg() as server:  # asks a password, refuses it as PostgreSQL does
         type_text(page.dsn.line, f"postgresql://agency@127.0.0.1:{server.port}/platform")
         type_text(page.password, "wrong horse")
