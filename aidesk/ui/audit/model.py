@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 
 from aidesk import formats
 from aidesk.features.audit_log import PAGE_SIZE, AuditFilter, AuditRow
 from aidesk.i18n import N_, _
+from aidesk.ui.table_model import ROOT, Index, RowTableModel
 
 if TYPE_CHECKING:
     from aidesk.ui.bridge import CoreBridge
 
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()  # the invisible root: the table is flat
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = (N_("Time"), N_("Provider"), N_("Model"), N_("Module"), N_("User"), N_("Outcome"),
            N_("Tokens"), N_("Prompt"))
@@ -34,7 +33,9 @@ def outcome_text(outcome: str) -> str:
     return _(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else outcome
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowTableModel):
+    columns = COLUMNS
+
     """The rows of one workspace under one filter. `show` starts it; pages follow lazily."""
 
     loading_changed = Signal(bool)
@@ -108,23 +109,11 @@ class AuditModel(QAbstractTableModel):
         self._set_fetching(False)
 
     # -- the model ------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return _(COLUMNS[section])
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        item: AuditRow | None = self.item_at(index)
+        if item is None:
             return None
-        item, column = self.rows[index.row()], index.column()
+        column = index.column()
         if role == ROW_ROLE:
             return item
         if role == Qt.ItemDataRole.DisplayRole:

@@ -6,18 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from aidesk import formats
 from aidesk.i18n import N_, _
+from aidesk.ui.table_model import ROOT, Index, RowTableModel
 
 if TYPE_CHECKING:
     from aidesk.features.bulk_jobs import Item
     from aidesk.ui.bridge import CoreBridge
 
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()  # the invisible root: the table is flat
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = (N_("#"), N_("Lead"), N_("Language"), N_("State"), N_("Message"))
 NUMBER, LEAD, LANGUAGE, STATE, MESSAGE = range(5)
@@ -38,7 +37,9 @@ def language_text(code: str) -> str:
     return _(LANGUAGE_LABELS[code]) if code in LANGUAGE_LABELS else code
 
 
-class ItemModel(QAbstractTableModel):
+class ItemModel(RowTableModel):
+    columns = COLUMNS
+
     """The items of one job. `show_job` starts it; rows arrive from the worker a page at a
     time (`fetchMore`); `refresh` reads the rows shown so far again (states change)."""
 
@@ -133,23 +134,11 @@ class ItemModel(QAbstractTableModel):
                                   self.index(changed[-1], len(COLUMNS) - 1))
 
     # -- the model ------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return _(COLUMNS[section])
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        item: Item | None = self.item_at(index)
+        if item is None:
             return None
-        item, column = self.rows[index.row()], index.column()
+        column = index.column()
         if role == ITEM_ROLE:
             return item
         if role == Qt.ItemDataRole.DisplayRole:

@@ -6,9 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QRect,
     QSize,
     Qt,
@@ -20,13 +17,12 @@ from aidesk import formats
 from aidesk.i18n import N_, _
 from aidesk.ui import badges
 from aidesk.ui.badges import TEMPERATURE_COLOURS, Look, with_emoji
+from aidesk.ui.table_model import Index, RowTableModel
 
 if TYPE_CHECKING:
     from aidesk.features.lead_store import LeadRow
     from aidesk.features.leads import LeadAnalysis
 
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()  # the invisible root: the table is flat
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = (N_("Name"), N_("Company"), N_("Events"), N_("Temperature"))
@@ -51,7 +47,9 @@ def temperature_look(analysis: LeadAnalysis | None) -> Look | None:
                 tooltip)
 
 
-class LeadModel(QAbstractTableModel):
+class LeadModel(RowTableModel):
+    columns = COLUMNS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[LeadRow] = []
@@ -64,23 +62,11 @@ class LeadModel(QAbstractTableModel):
     def row_of(self, lead_id: str) -> int:
         return next((i for i, r in enumerate(self.rows) if r.id == lead_id), -1)
 
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return _(COLUMNS[section])
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        lead: LeadRow | None = self.item_at(index)
+        if lead is None:
             return None
-        lead, column = self.rows[index.row()], index.column()
+        column = index.column()
         record, analysis = lead, lead.analysis
         if role == ROW_ROLE:
             return lead
