@@ -385,6 +385,12 @@ class Router:
         prompt_tokens = math.ceil(sum(len(m.content) for m in request.messages) / 3) + 8
         tokens = prompt_tokens + request.max_tokens
         cost = pricing.estimate_usd(first.provider, first.model, prompt_tokens, request.max_tokens)
+        return self._hold(conn, workspace, lim, rec, tokens, cost)
+
+    def _hold(self, conn: sqlite3.Connection, workspace: Workspace, lim: Limits,
+              rec: CallRecord, tokens: int, cost: float) -> bool:
+        """Reserve the call's estimated share of the limits (chat and media calls alike); a
+        refusal is recorded, then raised."""
         try:
             warnings = limits.reserve(self.db, conn, workspace.tenant_id, lim, rec.request_id,
                                       tokens, cost, self.clock())

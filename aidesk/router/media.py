@@ -24,7 +24,6 @@ from aidesk.errors import (
     AIDeskError,
     ConfigError,
     InvalidKey,
-    LimitExceeded,
     NoProviderAvailable,
     NotConfigured,
     ProviderError,
@@ -45,7 +44,7 @@ from aidesk.providers.media import (
     TranscriptionRequest,
     TranscriptSegment,
 )
-from aidesk.router import cache, limits, media_pricing, records
+from aidesk.router import cache, media_pricing, records
 from aidesk.router.media_results import (
     ImagesResult,
     MediaInputError,
@@ -53,7 +52,7 @@ from aidesk.router.media_results import (
     TranscriptionResult,
 )
 from aidesk.router.records import CacheWrite, CallRecord
-from aidesk.router.results import Hop, LimitWarning
+from aidesk.router.results import Hop
 from aidesk.router.route import Attempts, Route, Target
 from aidesk.storage.values import new_id
 from aidesk.workspaces import Workspace
@@ -261,7 +260,7 @@ async def _run(router: Router, workspace: Workspace, job: Job[T]) -> Answer[T]:
             if lim is not None and lim.any():
                 conn.execute("ROLLBACK")  # end the read; the reservation takes the write lock
                 tokens, cost = job.estimate(targets[0])
-                reserved = _reserve(router, conn, workspace, lim, rec, tokens, cost)
+                reserved = router._hold(conn, workspace, lim, rec, tokens, cost)
     except (NotConfigured, NoProviderAvailable, ConfigError) as exc:
         rec.outcome, rec.error = "not_configured", exc.user_message
         records.write(router.db, rec, router.clock())
@@ -350,18 +349,6 @@ def _cache_hit(router: Router, conn: sqlite3.Connection, workspace: Workspace,
     return None
 
 
-def _reserve(router: Router, conn: sqlite3.Connection, workspace: Workspace,
-             lim: Any, rec: CallRecord, tokens: int, cost: float) -> bool:
-    try:
-        warnings = limits.reserve(router.db, conn, workspace.tenant_id, lim, rec.request_id,
-                                  tokens, cost, router.clock())
-    except LimitExceeded as exc:
-        rec.outcome, rec.error = "refused", exc.user_message
-        records.write(router.db, rec, router.clock())
-        raise
-    for status in warnings:
-        router._emit(LimitWarning(workspace.tenant_id, status))
-    return True
 
 
 def _billed_failure(router: Router, rec: CallRecord, target: Target, exc: ProviderError,
