@@ -8,7 +8,7 @@ its result. Cancelling the job cancels the core function (what it stored stays s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,18 +33,19 @@ class Finished:
     result: Any
 
 
-async def with_progress(start: Callable[[Report], Awaitable[Any]]) -> AsyncIterator[Any]:
-    """Run `start(report)`; yield a Progress per report, then Finished(result)."""
+async def relayed(start: Callable[[Callable[[Any], None]], Awaitable[Any]],
+                  ) -> AsyncGenerator[Any, None]:
+    """Run `start(tell)`; yield each item it tells (from the loop or from a thread of its
+    own), then Finished(result). Closing the stream early cancels the work."""
     import asyncio
 
-    queue: asyncio.Queue[Progress] = asyncio.Queue()
+    queue: asyncio.Queue[Any] = asyncio.Queue()
     loop = asyncio.get_running_loop()
 
-    def report(done: int, total: int) -> None:
-        # The core may report from a thread of its own (asyncio.to_thread).
-        loop.call_soon_threadsafe(queue.put_nowait, Progress(done, total))
+    def tell(item: Any) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, item)
 
-    task = asyncio.ensure_future(start(report))
+    task = asyncio.ensure_future(start(tell))
     try:
         while not task.done():
             getter = asyncio.ensure_future(queue.get())
@@ -60,6 +61,16 @@ async def with_progress(start: Callable[[Report], Awaitable[Any]]) -> AsyncItera
         if not task.done():
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+async def with_progress(start: Callable[[Report], Awaitable[Any]]) -> AsyncIterator[Any]:
+    """Run `start(report)`; yield a Progress per report, then Finished(result)."""
+    from contextlib import aclosing
+
+    async with aclosing(relayed(
+            lambda tell: start(lambda done, total: tell(Progress(done, total))))) as items:
+        async for item in items:
+            yield item
 
 
 class ProgressRow(QWidget):

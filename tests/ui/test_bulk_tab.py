@@ -137,7 +137,9 @@ def test_file_brief_preview_run_and_export(tab: BulkTab, qtbot: Any, emulator: A
 
     write_all(qtbot, tab)
     qtbot.waitUntil(lambda: all(r.state == "done" for r in tab.model.rows), timeout=10_000)
-    assert tab.ctx.messenger.last == ("info", "8 of 8 messages written.")
+    # the rows' refresh and the run's end arrive as two replies: wait for the second too
+    qtbot.waitUntil(lambda: tab.ctx.messenger.last == ("info", "8 of 8 messages written."),
+                    timeout=5_000)
     assert tab.status.text() == "Finished: 8 of 8 written"
     assert tab.bar.value() == tab.bar.maximum() == 8
     assert sum(1 for r in emulator.requests_for("openai") if r.method == "POST") == 8

@@ -115,26 +115,17 @@ def run_stream(core: Core, ws: Workspace, job_id: str, control: Control,
     from aidesk.features import bulk_jobs, bulk_run
 
     async def stream() -> AsyncIterator[Any]:
-        queue: asyncio.Queue[Any] = asyncio.Queue()
+        from contextlib import aclosing
+
+        from aidesk.ui.progress import Finished, relayed
+
         if retry_failed:
             bulk_jobs.retry_failed(core.db, job_id)
-        task = asyncio.ensure_future(bulk_run.run_job(
-            core.router, core.db, ws, job_id, control=control, progress=queue.put_nowait))
-        try:
-            while not task.done():
-                getter = asyncio.ensure_future(queue.get())
-                await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
-                if getter.done():
-                    yield getter.result()
-                else:
-                    getter.cancel()
-            while not queue.empty():
-                yield queue.get_nowait()
-            yield Ended(task.result(), bulk_jobs.get_job(core.db, job_id))
-        finally:
-            if not task.done():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+        async with aclosing(relayed(lambda tell: bulk_run.run_job(
+                core.router, core.db, ws, job_id, control=control, progress=tell))) as items:
+            async for item in items:
+                yield (Ended(item.result, bulk_jobs.get_job(core.db, job_id))
+                       if isinstance(item, Finished) else item)
 
     return stream()
 

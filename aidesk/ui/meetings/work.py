@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aidesk.ui.progress import Finished
+from aidesk.ui.progress import Finished, relayed
 
 if TYPE_CHECKING:
     from aidesk.core import Core
     from aidesk.features.meeting_store import MeetingEntry
-    from aidesk.features.meetings import Meeting, Step
+    from aidesk.features.meetings import Meeting
     from aidesk.workspaces import Workspace
 
 
@@ -41,31 +42,13 @@ async def summarise(core: Core, ws: Workspace, path: Path, language: str | None,
     cutting and the calls; nothing is stored then."""
     from aidesk.features import meeting_store, meetings
 
-    queue: asyncio.Queue[Step] = asyncio.Queue()
-    loop = asyncio.get_running_loop()
-
-    def tell(step: Step) -> None:  # from the loop or from the cutting thread
-        loop.call_soon_threadsafe(queue.put_nowait, step)
-
-    task = asyncio.ensure_future(meetings.summarize_meeting(
-        core.router, ws, path, model=model, language=language, progress=tell))
-    try:
-        while not task.done():
-            getter = asyncio.ensure_future(queue.get())
-            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
-                yield getter.result()
-            else:
-                getter.cancel()
-        while not queue.empty():
-            yield queue.get_nowait()
-        saved = await asyncio.to_thread(meeting_store.save_meeting, core.db, ws.tenant_id,
-                                        task.result())
-        yield Finished(saved)
-    finally:
-        if not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    async with aclosing(relayed(lambda tell: meetings.summarize_meeting(
+            core.router, ws, path, model=model, language=language, progress=tell))) as items:
+        async for item in items:
+            if isinstance(item, Finished):
+                item = Finished(await asyncio.to_thread(
+                    meeting_store.save_meeting, core.db, ws.tenant_id, item.result))
+            yield item
 
 
 async def export(text: str, path: Path) -> Path:
