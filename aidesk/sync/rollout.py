@@ -14,7 +14,6 @@ by whom; keys are never read back (the desktop role cannot). Then a local audit 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -169,7 +168,6 @@ def _send(core: Core, ws: Workspace, provider: str, key: str, at: datetime,
     local_id, created, updated = (str(row[0]), _naive(str(row[1])), _naive(str(row[2]))) \
         if row else (None, _naive(utc_text(at)), _naive(utc_text(at)))
     options = {k: v for k, v in config.options.items() if isinstance(k, str)}
-    json.dumps(options)  # only JSON goes to the centre (as the push sends it)
     fp = fingerprint(key)
     with pg.transaction():
         pg.execute(_UPSERT, (ws.tenant_id, provider, key, fp, at, core.user_id,
